@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# A newcomer's first command: installs what is missing, builds, and runs neuroshop's main jobs on
+# the shipped samples, writing the results into out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+mkdir -p out
+bin="${BUILD_DIR:-build}/neuroshop"
+"$bin" demo xor
+echo "results are in out/"

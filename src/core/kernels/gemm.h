@@ -1,0 +1,19 @@
+// The one matrix multiply of the engine, shared by Dense and by convolution (im2col + gemm).
+// Row-major: C[M x N] = alpha * op(A)[M x K] * op(B)[K x N] + beta * C.
+// op(A) = A (lda >= K) or A^T (A stored K x M, lda >= M); likewise for B.
+// beta == 0 means C is written without being read (it may hold garbage).
+#pragma once
+
+#include <cstdint>
+
+namespace neuroshop {
+
+enum class Trans { kNo, kYes };
+
+void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// Name of the micro-kernel gemm dispatches to on this CPU ("avx512", "avx2", "portable").
+const char* gemm_kernel_name();
+
+}  // namespace neuroshop

@@ -1,0 +1,63 @@
+// LayerSpec accessors and the shared Layer checks; see layer.h.
+#include "core/layer.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/errors.h"
+
+namespace neuroshop {
+
+LayerSpec& LayerSpec::set(const std::string& key, const std::string& value) {
+  for (auto& kv : attrs)
+    if (kv.first == key) {
+      kv.second = value;
+      return *this;
+    }
+  attrs.emplace_back(key, value);
+  return *this;
+}
+
+LayerSpec& LayerSpec::set(const std::string& key, double value) {
+  std::ostringstream os;
+  os.precision(17);
+  os << value;
+  return set(key, os.str());
+}
+
+bool LayerSpec::has(const std::string& key) const {
+  for (const auto& kv : attrs)
+    if (kv.first == key) return true;
+  return false;
+}
+
+std::string LayerSpec::get_string(const std::string& key) const {
+  for (const auto& kv : attrs)
+    if (kv.first == key) return kv.second;
+  throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' is missing");
+}
+
+int64_t LayerSpec::get_int(const std::string& key) const {
+  const std::string s = get_string(key);
+  char* end = nullptr;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0')
+    throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be an integer, got '" + s + "'");
+  return v;
+}
+
+double LayerSpec::get_float(const std::string& key) const {
+  const std::string s = get_string(key);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v))
+    throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be a finite number, got '" + s + "'");
+  return v;
+}
+
+void Layer::expect_forward_ran(bool ran, const std::string& type) const {
+  if (!ran) throw Error(who(type) + ": backward called before forward");
+}
+
+}  // namespace neuroshop

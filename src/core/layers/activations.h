@@ -1,0 +1,102 @@
+// The element-wise activations of the lecture: sigmoid, tanh, ReLU, leaky ReLU, ELU.
+// They share one loop (ElementwiseActivation); each supplies f and its derivative side by side.
+// The derivative takes both x and y = f(x), so each can use the cheaper one.
+// Not here: maxout and softmax, which mix elements (maxout.h, softmax.h).
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "core/layer.h"
+
+namespace neuroshop {
+
+// sigmoid(x) = 1 / (1 + e^-x);  d/dx = y (1 - y)
+struct SigmoidFn {
+  static constexpr const char* kType = "Sigmoid";
+  float f(float x) const {
+    // Split by sign so exp never overflows (sigmoid(+-300) stays finite).
+    if (x >= 0) return 1.0f / (1.0f + std::exp(-x));
+    const float e = std::exp(x);
+    return e / (1.0f + e);
+  }
+  float df(float x, float y) const { (void)x; return y * (1.0f - y); }
+};
+
+// tanh(x);  d/dx = 1 - y^2
+struct TanhFn {
+  static constexpr const char* kType = "Tanh";
+  float f(float x) const { return std::tanh(x); }
+  float df(float x, float y) const { (void)x; return 1.0f - y * y; }
+};
+
+// relu(x) = max(0, x);  d/dx = [x > 0]
+struct ReluFn {
+  static constexpr const char* kType = "Relu";
+  float f(float x) const { return x > 0.0f ? x : 0.0f; }
+  float df(float x, float y) const { (void)y; return x > 0.0f ? 1.0f : 0.0f; }
+};
+
+// leaky_relu(x) = max(slope x, x) for slope in [0, 1) (the lecture's max(0.1x, x));  d/dx = x > 0 ? 1 : slope
+struct LeakyReluFn {
+  static constexpr const char* kType = "LeakyRelu";
+  float slope = 0.1f;
+  float f(float x) const { return x > 0.0f ? x : slope * x; }
+  float df(float x, float y) const { (void)y; return x > 0.0f ? 1.0f : slope; }
+};
+
+// elu(x) = x for x >= 0, alpha (e^x - 1) otherwise;  d/dx = x > 0 ? 1 : y + alpha
+struct EluFn {
+  static constexpr const char* kType = "Elu";
+  float alpha = 1.0f;
+  float f(float x) const { return x >= 0.0f ? x : alpha * std::expm1(x); }
+  float df(float x, float y) const { return x > 0.0f ? 1.0f : y + alpha; }
+};
+
+template <class Fn>
+class ElementwiseActivation : public Layer {
+ public:
+  explicit ElementwiseActivation(Fn fn = Fn(), std::string name = "") : Layer(std::move(name)), fn_(fn) {}
+
+  Shape output_shape(const Shape& in) const override { return in; }
+
+  // y[i] = f(x[i])
+  Tensor forward(const Tensor& x) override {
+    x_ = x;
+    y_ = Tensor::empty(x.shape());
+    const float* xp = x.data();
+    float* yp = y_.data();
+    for (int64_t i = 0, n = x.numel(); i < n; ++i) yp[i] = fn_.f(xp[i]);
+    return y_;
+  }
+
+  // dx[i] = dy[i] * f'(x[i]), with f' written in terms of x and y
+  Tensor backward(const Tensor& dy) override {
+    expect_forward_ran(x_.defined(), Fn::kType);
+    expect_same_shape(dy.shape(), y_.shape(), who(Fn::kType) + " backward");
+    Tensor dx = Tensor::empty(dy.shape());
+    const float* xp = x_.data();
+    const float* yp = y_.data();
+    const float* dyp = dy.data();
+    float* dxp = dx.data();
+    for (int64_t i = 0, n = dy.numel(); i < n; ++i) dxp[i] = dyp[i] * fn_.df(xp[i], yp[i]);
+    return dx;
+  }
+
+  LayerSpec spec() const override;
+  int64_t flops(const Shape& in) const override { return in.numel(); }
+  const Fn& fn() const { return fn_; }
+
+ private:
+  Fn fn_;
+  Tensor x_, y_;
+};
+
+using Sigmoid = ElementwiseActivation<SigmoidFn>;
+using Tanh = ElementwiseActivation<TanhFn>;
+using Relu = ElementwiseActivation<ReluFn>;
+using LeakyRelu = ElementwiseActivation<LeakyReluFn>;
+using Elu = ElementwiseActivation<EluFn>;
+
+
+}  // namespace neuroshop
