@@ -1,0 +1,36 @@
+// Colorizing one photo: its luminance goes through the network at a working resolution, the
+// predicted ab is upsampled bilinearly to full size and joined with the ORIGINAL full-resolution
+// L, so no detail is lost at any size. Gray and colour inputs alike (colour ones are re-colorized
+// from their luminance); 8- and 16-bit kept; alpha passed through.
+// Not here: file lists, output naming, argument parsing (the CLI).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "apps/colorize/model.h"
+#include "io/image_file.h"
+
+namespace neuroshop::colorize {
+
+// A user colour hint: the region around (x, y) in input pixels should have this colour's chroma.
+struct Hint {
+  double x = 0.0, y = 0.0;
+  unsigned char r = 0, g = 0, b = 0;
+};
+
+struct ColorizeOptions {
+  float vividness = 0.38f;   // annealed-mean temperature T: lower is more vivid, 1 is the plain mean
+  int64_t size = 256;        // working resolution: the short side the network sees
+  std::vector<Hint> hints;
+  int64_t hint_radius = 1;   // hints fill a (2r+1)^2 patch at the working resolution
+};
+
+// Parses "X,Y,#RRGGBB" (throws ArgumentError with the expected form).
+Hint parse_hint(const std::string& text);
+
+// Validates options against the image (ArgumentError for hints outside it, bad vividness or size).
+Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOptions& options);
+
+}  // namespace neuroshop::colorize

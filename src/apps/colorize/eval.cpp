@@ -1,0 +1,155 @@
+// `eval colorize`; see eval.h.
+#include "apps/colorize/eval.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgproc.hpp>
+
+#include "apps/colorize/colorize.h"
+#include "apps/colorize/dataset.h"
+#include "core/errors.h"
+#include "io/color.h"
+#include "io/image_file.h"
+#include "io/metrics.h"
+
+namespace neuroshop::colorize {
+namespace {
+
+constexpr int kThresholds = 151;  // ab error thresholds 0, 1, ..., 150
+constexpr float kGrid = 10.0f, kRange = 110.0f;
+constexpr int kCells = 23;        // (2 * 110 / 10) + 1 ab cells per axis
+
+// Per ground-truth ab cell, how many pixels had an ab error in each integer bucket.
+struct ErrorHistogram {
+  std::vector<double> counts = std::vector<double>(static_cast<size_t>(kCells * kCells * (kThresholds + 1)), 0.0);
+  double psnr_sum = 0.0, colorfulness_out = 0.0, colorfulness_truth = 0.0;
+
+  void add(const cv::Mat& lab_truth, const cv::Mat& lab_out) {
+    for (int y = 0; y < lab_truth.rows; ++y) {
+      const cv::Vec3f* t = lab_truth.ptr<cv::Vec3f>(y);
+      const cv::Vec3f* o = lab_out.ptr<cv::Vec3f>(y);
+      for (int x = 0; x < lab_truth.cols; ++x) {
+        const double e = std::hypot(t[x][1] - o[x][1], t[x][2] - o[x][2]);
+        const int bucket = std::min(kThresholds, static_cast<int>(std::ceil(e)));
+        auto cell = [](float v) { return std::clamp(static_cast<int>(std::lround((v + kRange) / kGrid)), 0, kCells - 1); };
+        counts[static_cast<size_t>((cell(t[x][1]) * kCells + cell(t[x][2])) * (kThresholds + 1) + bucket)] += 1.0;
+      }
+    }
+  }
+
+  // Mean over thresholds t of the fraction of pixels with error <= t, in percent; `rebalanced`
+  // weighs every occupied colour cell equally (inverse-frequency weighting of pixels).
+  double auc(bool rebalanced) const {
+    std::vector<double> curve(kThresholds, 0.0);
+    double weight_total = 0.0;
+    for (int c = 0; c < kCells * kCells; ++c) {
+      const double* h = counts.data() + static_cast<size_t>(c) * (kThresholds + 1);
+      double n = 0.0;
+      for (int b = 0; b <= kThresholds; ++b) n += h[b];
+      if (n == 0.0) continue;
+      const double w = rebalanced ? 1.0 / n : 1.0;
+      double below = 0.0;
+      for (int t = 0; t < kThresholds; ++t) {
+        below += h[t];
+        curve[static_cast<size_t>(t)] += w * below;
+      }
+      weight_total += w * n;
+    }
+    double sum = 0.0;
+    for (double v : curve) sum += v / weight_total;
+    return 100.0 * sum / kThresholds;
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> read_path_list(const std::string& list_path) {
+  std::ifstream in(list_path);
+  if (!in) throw IoError("cannot read list '" + list_path + "'");
+  const std::filesystem::path base = std::filesystem::path(list_path).parent_path();
+  std::vector<std::string> paths;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty() && line[0] != '#') paths.push_back((base / line).string());
+  }
+  if (paths.empty()) throw IoError("list '" + list_path + "' names no files");
+  return paths;
+}
+
+EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress) {
+  std::vector<std::string> paths = options.list.empty() ? list_images(options.data, true) : read_path_list(options.list);
+  if (paths.empty()) throw IoError("eval colorize: no images to evaluate");
+  if (options.max_images > 0 && static_cast<int64_t>(paths.size()) > options.max_images)
+    paths.resize(static_cast<size_t>(options.max_images));
+
+  ErrorHistogram model_h, gray_h, lookup_h;
+  EvalResult result;
+  ColorizeOptions colorize_options;
+  colorize_options.size = options.size;
+  colorize_options.vividness = options.vividness;
+  const Tensor& lookup = model.lookup();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "eval colorize", {}});
+    Image image = read_image(paths[i]);
+    if (image.was_gray || image.pixels.channels() != 3) {
+      ++result.skipped_gray;
+      continue;
+    }
+    cv::Mat truth;
+    image.pixels.convertTo(truth, CV_8U, image.bit_depth == 16 ? 1.0 / 257.0 : 1.0);
+    const double scale = static_cast<double>(options.size) / std::min(truth.rows, truth.cols);
+    cv::resize(truth, truth, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const cv::Mat lab_truth = bgr_to_lab(truth);
+    if (mean_chroma(lab_truth) < PhotoLoadOptions{}.min_mean_chroma) {
+      ++result.skipped_gray;
+      continue;
+    }
+    ++result.images;
+
+    auto score = [&](ErrorHistogram& h, const cv::Mat& lab_out) {
+      cv::Mat out8;
+      lab_to_bgr(lab_out).convertTo(out8, CV_8U, 255.0);
+      h.add(lab_truth, bgr_to_lab(out8));
+      h.psnr_sum += psnr(out8, truth);
+      h.colorfulness_out += colorfulness(out8);
+      h.colorfulness_truth += colorfulness(truth);
+    };
+    cv::Mat gray_lab = lab_truth.clone();
+    cv::Mat lookup_lab = lab_truth.clone();
+    for (int y = 0; y < gray_lab.rows; ++y) {
+      cv::Vec3f* g = gray_lab.ptr<cv::Vec3f>(y);
+      cv::Vec3f* l = lookup_lab.ptr<cv::Vec3f>(y);
+      for (int x = 0; x < gray_lab.cols; ++x) {
+        g[x][1] = g[x][2] = 0.0f;
+        const int level = std::clamp(static_cast<int>(std::lround(l[x][0])), 0, 100);
+        l[x][1] = lookup[level * 2];
+        l[x][2] = lookup[level * 2 + 1];
+      }
+    }
+    score(gray_h, gray_lab);
+    score(lookup_h, lookup_lab);
+    Image input;
+    input.pixels = truth;
+    const Image colorized = colorize_image(model, input, colorize_options);
+    score(model_h, bgr_to_lab(colorized.pixels));
+  }
+  report(progress, {static_cast<int64_t>(paths.size()), static_cast<int64_t>(paths.size()), "eval colorize", {}});
+  if (result.images == 0) throw IoError("eval colorize: none of the images is a colour photo");
+
+  auto summarize = [&](const std::string& name, const ErrorHistogram& h) {
+    MethodScores s;
+    s.name = name;
+    s.psnr = h.psnr_sum / static_cast<double>(result.images);
+    s.auc = h.auc(false);
+    s.auc_rebalanced = h.auc(true);
+    s.colorfulness_ratio = h.colorfulness_out / std::max(1e-9, h.colorfulness_truth);
+    return s;
+  };
+  result.methods = {summarize("model", model_h), summarize("gray", gray_h), summarize("lookup", lookup_h)};
+  return result;
+}
+
+}  // namespace neuroshop::colorize

@@ -1,0 +1,45 @@
+// `eval colorize`: the model against two simple baselines on held-out colour photos, with the
+// metrics of Zhang et al. 2016 — PSNR (RGB), AuC of the per-pixel ab error curve over thresholds
+// 0..150 (plain, and rebalanced by inverse ab-bin frequency, i.e. the mean over colour bins of the
+// per-bin curve), and Hasler–Süsstrunk colourfulness of the outputs over the originals'.
+// Baselines: gray (a = b = 0) and lookup (the training photos' mean ab per L level).
+// Not here: argument parsing or printing (the CLI).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "apps/colorize/model.h"
+#include "core/progress.h"
+
+namespace neuroshop::colorize {
+
+struct EvalOptions {
+  std::vector<std::string> data;  // photo files or folders
+  std::string list;               // or a list file (paths relative to its folder), e.g. photos/val.txt
+  int64_t size = 256;             // photos are evaluated with their short side at this size
+  float vividness = 0.38f;
+  int64_t max_images = 0;         // 0: all
+};
+
+struct MethodScores {
+  std::string name;
+  double psnr = 0.0;                 // dB, mean over photos
+  double auc = 0.0;                  // percent
+  double auc_rebalanced = 0.0;       // percent
+  double colorfulness_ratio = 0.0;   // sum of outputs' colourfulness / sum of originals'
+};
+
+struct EvalResult {
+  int64_t images = 0;
+  int64_t skipped_gray = 0;
+  std::vector<MethodScores> methods;  // model, gray, lookup
+};
+
+EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress = {});
+
+// Paths named by a list file, relative to the list's folder.
+std::vector<std::string> read_path_list(const std::string& list_path);
+
+}  // namespace neuroshop::colorize

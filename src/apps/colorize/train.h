@@ -1,0 +1,54 @@
+// Training the colorizer: photos -> ab bins and rebalancing weights -> the network trained with
+// the class-rebalanced soft cross-entropy of Zhang et al. 2016, Adam and a cosine schedule.
+// Checkpoints every few minutes (network, Adam state, data-sampling RNG, step), so a killed run
+// resumes where it was; the model file is rewritten at each checkpoint, so it is always usable.
+// Not here: argument parsing or progress rendering (the CLI), evaluation (eval.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+
+namespace neuroshop::colorize {
+
+struct TrainOptions {
+  std::vector<std::string> data;     // photo files or directories (searched recursively)
+  std::string val_list;              // file listing validation photos (relative to its own folder); never trained on
+  std::string out = "models/colorize.nsm";
+  int64_t steps = 20000;             // schedule length; training stops here
+  double hours = 0.0;                // if > 0, also stop after this much time in this run
+  bool resume = false;
+  uint64_t seed = 1;
+  int64_t batch_size = 16;
+  int64_t crop = 128;                // training crop side (multiple of 8)
+  int64_t width = 32;                // network width (network.h)
+  double learning_rate = 1e-3;
+  int64_t val_every = 250;
+  int64_t checkpoint_every = 100;
+  int64_t val_images = 64;           // validation photos used for the curve
+  std::string command_line;          // recorded in the model file
+};
+
+struct TrainSummary {
+  int64_t step = 0;
+  double train_loss = 0.0;
+  double val_loss = 0.0;
+  double seconds = 0.0;              // total training time over all resumed runs
+  int64_t train_photos = 0, val_photos = 0, skipped_gray = 0;
+  int64_t num_bins = 0;
+};
+
+// Paths of checkpoint and logs derived from the model path: X.ckpt.nsm, X.log.json, X.loss.png.
+std::string checkpoint_path(const std::string& model_path);
+std::string log_json_path(const std::string& model_path);
+std::string loss_png_path(const std::string& model_path);
+
+TrainSummary train(const TrainOptions& options, const ProgressFn& progress = {});
+
+// Splits photo paths into (train, validation) by a validation list of paths relative to the list's folder.
+void split_by_val_list(const std::vector<std::string>& all, const std::string& val_list, std::vector<std::string>* train,
+                       std::vector<std::string>* val);
+
+}  // namespace neuroshop::colorize

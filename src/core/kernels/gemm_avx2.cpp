@@ -1,0 +1,122 @@
+// The AVX2 + FMA GEMM kernel: a 6 x 16 register-blocked micro-kernel (12 ymm accumulators, two
+// ymm of B and one broadcast of A per k). Packing uses the plain routines of gemm_driver.h, which
+// the compiler vectorizes for AVX2 in this file. Compiled with -mavx2 -mfma (CMakeLists.txt);
+// called only after the dispatcher in gemm.cpp has checked that the CPU supports it.
+// Not here: the loop nest (gemm_driver.h), threading and the small-product path (gemm.cpp).
+#include "core/kernels/gemm_driver.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace neuroshop::detail {
+namespace {
+
+constexpr int kMr = 6;
+constexpr int kNv = 2;  // ymm vectors per row of the C tile
+constexpr int kNr = 8 * kNv;
+
+// Lanes [0, count) of a ymm, as the sign bits maskload/maskstore want.
+inline __m256i lane_mask(int count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// C[0:ROWS, 0:nr] = alpha * a * b + beta * C; see gemm_avx512.cpp for the layout.
+template <int ROWS, int NV>
+void micro_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
+                int nr) {
+  __m256 acc[ROWS][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_setzero_ps();
+
+  for (int64_t k = 0; k < kc; ++k) {
+    __m256 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + 8 * v);
+#pragma GCC unroll 8
+    for (int i = 0; i < ROWS; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
+    }
+    a += kMr;
+    b += kNr;
+  }
+
+  const __m256 va = _mm256_set1_ps(alpha);
+  const __m256 vb = _mm256_set1_ps(beta);
+  if (nr == 8 * NV) {
+#pragma GCC unroll 8
+    for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        float* p = c + i * ldc + 8 * v;
+        __m256 r = _mm256_mul_ps(va, acc[i][v]);
+        if (beta != 0.0f) r = _mm256_fmadd_ps(vb, _mm256_loadu_ps(p), r);  // beta == 0: C not read
+        _mm256_storeu_ps(p, r);
+      }
+  } else {
+    __m256i mask[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) mask[v] = lane_mask(nr - 8 * v);
+#pragma GCC unroll 8
+    for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        float* p = c + i * ldc + 8 * v;
+        __m256 r = _mm256_mul_ps(va, acc[i][v]);
+        if (beta != 0.0f) r = _mm256_fmadd_ps(vb, _mm256_maskload_ps(p, mask[v]), r);
+        _mm256_maskstore_ps(p, mask[v], r);
+      }
+  }
+}
+
+template <int ROWS>
+void micro_rows(int mr, int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
+                int nr) {
+  if constexpr (ROWS >= 1) {
+    if (mr == ROWS) {
+      if (nr > 8)
+        micro_tile<ROWS, 2>(kc, a, b, c, ldc, alpha, beta, nr);
+      else
+        micro_tile<ROWS, 1>(kc, a, b, c, ldc, alpha, beta, nr);
+    } else {
+      micro_rows<ROWS - 1>(mr, kc, a, b, c, ldc, alpha, beta, nr);
+    }
+  }
+}
+
+struct Avx2Kernel {
+  static constexpr int kMr = neuroshop::detail::kMr;
+  static constexpr int kNr = neuroshop::detail::kNr;
+
+  static void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
+                    int mr, int nr) {
+    micro_rows<kMr>(mr, kc, a, b, c, ldc, alpha, beta, nr);
+  }
+  static void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst) {
+    pack_a_generic<kMr>(g, i0, mc, p0, kc, dst);
+  }
+  static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
+    pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
+  }
+};
+
+}  // namespace
+
+const GemmKernel* gemm_kernel_avx2() {
+  // kc x kNr of B (16 KB) per micro-panel; the 256 x 1024 block of B (1 MB) in L2.
+  static const GemmKernel kernel{"avx2", GemmBlocking{kMr, kNr, 120 * kMr, 256, 1024}, &gemm_block<Avx2Kernel>};
+  return &kernel;
+}
+
+}  // namespace neuroshop::detail
+
+#else  // compiler without AVX2 flags (another architecture): the kernel does not exist
+
+namespace neuroshop::detail {
+const GemmKernel* gemm_kernel_avx2() { return nullptr; }
+}  // namespace neuroshop::detail
+
+#endif

@@ -1,0 +1,135 @@
+// im2col / col2im; see im2col.h. Both walk the same rows (c, kh, kw) and the same index arithmetic,
+// one copying x into col, the other adding col back into dx.
+#include "core/kernels/im2col.h"
+
+#include <algorithm>
+
+#include "core/errors.h"
+#include "core/kernels/parallel.h"
+
+namespace neuroshop {
+
+const char* padding_mode_name(PaddingMode mode) { return mode == PaddingMode::kReflect ? "reflect" : "zeros"; }
+
+PaddingMode parse_padding_mode(const std::string& name, const std::string& who) {
+  if (name == "zeros") return PaddingMode::kZeros;
+  if (name == "reflect") return PaddingMode::kReflect;
+  throw ArgumentError(who + ": padding mode must be 'zeros' or 'reflect', got '" + name + "'");
+}
+
+namespace {
+
+// Mirror an index in [-(n-1), 2n-2] into [0, n) without repeating the border: -1 -> 1, n -> n-2.
+inline int64_t reflect(int64_t i, int64_t n) {
+  if (i < 0) return -i;
+  if (i >= n) return 2 * (n - 1) - i;
+  return i;
+}
+
+// For one kernel column offset iw0 = kw*dilation - pad, the output columns ow whose input column
+// iw0 + ow*stride lies inside [0, W) form the range [lo, hi); outside it the padding rule applies.
+struct ColumnRange {
+  int64_t lo, hi;
+};
+inline ColumnRange inside_columns(int64_t iw0, const ConvGeometry& g, int64_t out_w) {
+  const int64_t s = g.stride;
+  int64_t lo = iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
+  int64_t hi = g.width - iw0 > 0 ? (g.width - iw0 + s - 1) / s : 0;
+  lo = std::min(lo, out_w);
+  hi = std::clamp(hi, lo, out_w);
+  return {lo, hi};
+}
+
+// Enough elements per parallel chunk that the hand-off costs less than the copy.
+int64_t channel_grain(const ConvGeometry& g) {
+  const int64_t per_channel = g.kernel_size * g.kernel_size * g.col_cols();
+  return std::max<int64_t>(1, 65536 / std::max<int64_t>(1, per_channel));
+}
+
+}  // namespace
+
+// col[(c*K + kh)*K + kw][oh*OW + ow] = xpad[c][oh*s - p + kh*d][ow*s - p + kw*d]
+// x[c][h][w] = x[(c*H + h)*W + w]
+void im2col(const float* x, const ConvGeometry& g, float* col) {
+  const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
+  const int64_t OH = g.out_height(), OW = g.out_width(), P = OH * OW;
+  const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
+  parallel_for(
+      g.channels,
+      [&](int64_t c_begin, int64_t c_end) {
+        for (int64_t c = c_begin; c < c_end; ++c) {
+          const float* xc = x + c * H * W;
+          for (int64_t kh = 0; kh < K; ++kh) {
+            for (int64_t kw = 0; kw < K; ++kw) {
+              float* row = col + ((c * K + kh) * K + kw) * P;
+              const int64_t iw0 = kw * d - p;
+              const ColumnRange r = inside_columns(iw0, g, OW);
+              for (int64_t oh = 0; oh < OH; ++oh) {
+                float* out = row + oh * OW;
+                int64_t ih = oh * s - p + kh * d;
+                if (ih < 0 || ih >= H) {
+                  if (!reflect_pad) {
+                    std::fill(out, out + OW, 0.0f);
+                    continue;
+                  }
+                  ih = reflect(ih, H);
+                }
+                const float* xrow = xc + ih * W;
+                for (int64_t ow = 0; ow < r.lo; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+                if (s == 1 && r.hi > r.lo) {
+                  std::copy(xrow + (iw0 + r.lo), xrow + (iw0 + r.hi), out + r.lo);
+                } else {
+                  for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = xrow[iw0 + ow * s];
+                }
+                for (int64_t ow = r.hi; ow < OW; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+              }
+            }
+          }
+        }
+      },
+      channel_grain(g));
+}
+
+// forward was:  col[r][oh*OW + ow] = xpad[c][ih][iw]   (ih, iw possibly mirrored)
+// so:           dx[c][ih][iw] += col[r][oh*OW + ow]   (zero padding drops the term)
+// Rows of one channel all land in that channel's plane, so channels are independent.
+void col2im(const float* col, const ConvGeometry& g, float* dx) {
+  const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
+  const int64_t OH = g.out_height(), OW = g.out_width(), P = OH * OW;
+  const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
+  parallel_for(
+      g.channels,
+      [&](int64_t c_begin, int64_t c_end) {
+        for (int64_t c = c_begin; c < c_end; ++c) {
+          float* dxc = dx + c * H * W;
+          for (int64_t kh = 0; kh < K; ++kh) {
+            for (int64_t kw = 0; kw < K; ++kw) {
+              const float* row = col + ((c * K + kh) * K + kw) * P;
+              const int64_t iw0 = kw * d - p;
+              const ColumnRange r = inside_columns(iw0, g, OW);
+              for (int64_t oh = 0; oh < OH; ++oh) {
+                const float* in = row + oh * OW;
+                int64_t ih = oh * s - p + kh * d;
+                if (ih < 0 || ih >= H) {
+                  if (!reflect_pad) continue;
+                  ih = reflect(ih, H);
+                }
+                float* dxrow = dxc + ih * W;
+                if (reflect_pad)
+                  for (int64_t ow = 0; ow < r.lo; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
+                if (s == 1) {
+                  for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow] += in[ow];
+                } else {
+                  for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow * s] += in[ow];
+                }
+                if (reflect_pad)
+                  for (int64_t ow = r.hi; ow < OW; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
+              }
+            }
+          }
+        }
+      },
+      channel_grain(g));
+}
+
+}  // namespace neuroshop

@@ -1,0 +1,59 @@
+// Conv2d: 2-D convolution (cross-correlation, like torch) with a square kernel, stride, zero or
+// reflect padding, dilation and an optional bias. Forward and backward are im2col + gemm per image;
+// a 1x1 kernel with stride 1 and no padding skips im2col and multiplies the image directly.
+// Not here: groups / depthwise, transposed convolution, non-square kernels.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/kernels/im2col.h"
+#include "core/layer.h"
+#include "core/rng.h"
+
+namespace neuroshop {
+
+struct Conv2dOptions {
+  int64_t in_channels = 1;
+  int64_t out_channels = 1;
+  int64_t kernel_size = 3;
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  // kReflect mirrors without repeating the border (torch's 'reflect'); needs padding < H and < W.
+  PaddingMode padding_mode = PaddingMode::kZeros;
+  bool bias = true;
+};
+
+class Conv2d : public Layer {
+ public:
+  // Weight "weight" (OC, C, K, K) drawn He-uniform, U(-sqrt(6/fan_in), sqrt(6/fan_in)) with
+  // fan_in = C*K*K (He et al. 2015); bias "bias" (OC) starts at zero. Throws ArgumentError on
+  // non-positive sizes, negative padding or an unknown combination.
+  Conv2d(const Conv2dOptions& options, Rng& rng, std::string name = "");
+
+  // (N, C, H, W) -> (N, OC, OH, OW), OH = floor((H + 2p - d(K-1) - 1) / s) + 1.
+  Shape output_shape(const Shape& in) const override;
+  Tensor forward(const Tensor& x) override;
+  Tensor backward(const Tensor& dy) override;
+  std::vector<Param*> params() override;
+  LayerSpec spec() const override;
+  int64_t flops(const Shape& in) const override;
+
+  const Conv2dOptions& options() const { return options_; }
+  Param& weight() { return weight_; }
+  Param& bias() { return bias_; }  // undefined tensors when options().bias is false
+
+ private:
+  ConvGeometry geometry(const Shape& in) const;
+
+  Conv2dOptions options_;
+  Param weight_, bias_;
+  Tensor x_;    // (N, C, H, W), cached by forward
+  Tensor col_;  // (C*K*K, OH*OW), reused between calls while the shape stays the same
+  // forward leaves im2col of its last image in col_; backward starts there and skips one im2col.
+  bool col_holds_last_image_ = false;
+};
+
+}  // namespace neuroshop

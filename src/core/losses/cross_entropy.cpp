@@ -1,0 +1,122 @@
+// cross_entropy_loss; the formulas are in cross_entropy.h.
+// Positions are processed in blocks of up to kBlock neighbours of one image, so the loops over
+// classes read rows of contiguous memory. Per-position losses are summed in a fixed order, so the
+// result does not depend on the number of threads.
+#include "core/losses/cross_entropy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/errors.h"
+#include "core/kernels/parallel.h"
+
+namespace neuroshop {
+namespace {
+
+constexpr int64_t kBlock = 64;
+
+}  // namespace
+
+double cross_entropy_loss(const Tensor& logits, const Tensor& target_probs, const std::vector<float>* class_weights,
+                          Tensor* dlogits) {
+  const std::string who = "cross_entropy_loss";
+  if (!logits.defined() || (logits.rank() != 2 && logits.rank() != 4))
+    throw ShapeError(who + ": expected logits (N,C) or (N,C,H,W), got " + logits.shape().str());
+  expect_same_shape(logits.shape(), target_probs.shape(), who + " (logits vs target_probs)");
+  const int64_t N = logits.dim(0), C = logits.dim(1);
+  const int64_t S = logits.rank() == 4 ? logits.dim(2) * logits.dim(3) : 1;  // positions per image
+  if (N == 0 || C == 0 || S == 0) throw ShapeError(who + ": empty logits " + logits.shape().str());
+  if (class_weights != nullptr) {
+    if (static_cast<int64_t>(class_weights->size()) != C)
+      throw ArgumentError(who + ": expected " + std::to_string(C) + " class weights (one per class), got " +
+                          std::to_string(class_weights->size()));
+    for (float w : *class_weights)
+      if (!(w >= 0.0f) || !std::isfinite(w))
+        throw ArgumentError(who + ": class weights must be finite and non-negative, got " + std::to_string(w));
+  }
+  const int64_t P = N * S;
+  const double inv_p = 1.0 / static_cast<double>(P);
+  const float* z = logits.data();
+  const float* t = target_probs.data();
+  Tensor dz;
+  if (dlogits != nullptr) dz = Tensor::empty(logits.shape());
+  float* dzp = dlogits != nullptr ? dz.data() : nullptr;
+
+  const int64_t blocks_per_image = (S + kBlock - 1) / kBlock;
+  std::vector<double> position_loss(static_cast<size_t>(P));
+  std::vector<char> bad_target(static_cast<size_t>(N * blocks_per_image), 0);
+
+  parallel_for(N * blocks_per_image, [&](int64_t begin, int64_t end) {
+    double max_z[kBlock], sum_exp[kBlock], sum_t[kBlock];
+    float max_t[kBlock];
+    int64_t arg_t[kBlock];
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t n = b / blocks_per_image;
+      const int64_t s0 = (b % blocks_per_image) * kBlock;
+      const int64_t len = std::min(kBlock, S - s0);
+      // x[n][c][s] = x[(n*C + c)*S + s]; this block covers s in [s0, s0 + len)
+      const int64_t base = n * C * S + s0;
+      for (int64_t j = 0; j < len; ++j) {
+        max_z[j] = -std::numeric_limits<double>::infinity();
+        sum_exp[j] = sum_t[j] = 0.0;
+        max_t[j] = -1.0f;
+        arg_t[j] = 0;
+      }
+      bool bad = false;
+      for (int64_t c = 0; c < C; ++c) {
+        const float* zr = z + base + c * S;
+        const float* tr = t + base + c * S;
+        for (int64_t j = 0; j < len; ++j) {
+          max_z[j] = std::max(max_z[j], static_cast<double>(zr[j]));
+          if (!(tr[j] >= 0.0f) || !std::isfinite(tr[j])) bad = true;
+          sum_t[j] += tr[j];
+          if (tr[j] > max_t[j]) {
+            max_t[j] = tr[j];
+            arg_t[j] = c;
+          }
+        }
+      }
+      if (bad) {
+        bad_target[static_cast<size_t>(b)] = 1;
+        continue;
+      }
+      // Subtract the max so exp cannot overflow (logits of 1e4 stay finite).
+      for (int64_t c = 0; c < C; ++c) {
+        const float* zr = z + base + c * S;
+        for (int64_t j = 0; j < len; ++j) sum_exp[j] += std::exp(static_cast<double>(zr[j]) - max_z[j]);
+      }
+      double lse[kBlock], weight[kBlock], scale[kBlock], ce[kBlock];
+      for (int64_t j = 0; j < len; ++j) {
+        lse[j] = max_z[j] + std::log(sum_exp[j]);
+        weight[j] = class_weights != nullptr ? (*class_weights)[static_cast<size_t>(arg_t[j])] : 1.0;
+        scale[j] = weight[j] * inv_p;
+        ce[j] = 0.0;
+      }
+      for (int64_t c = 0; c < C; ++c) {
+        const float* zr = z + base + c * S;
+        const float* tr = t + base + c * S;
+        float* dr = dzp != nullptr ? dzp + base + c * S : nullptr;
+        for (int64_t j = 0; j < len; ++j) {
+          const double log_s = static_cast<double>(zr[j]) - lse[j];
+          ce[j] -= tr[j] * log_s;
+          // dz = (v/P) (s * sum_t - t)
+          if (dr != nullptr) dr[j] = static_cast<float>(scale[j] * (std::exp(log_s) * sum_t[j] - tr[j]));
+        }
+      }
+      for (int64_t j = 0; j < len; ++j) position_loss[static_cast<size_t>(n * S + s0 + j)] = weight[j] * ce[j];
+    }
+  });
+
+  for (size_t b = 0; b < bad_target.size(); ++b)
+    if (bad_target[b])
+      throw ArgumentError(who + ": target probabilities must be finite and non-negative (image " +
+                          std::to_string(static_cast<int64_t>(b) / blocks_per_image) + ")");
+  double total = 0.0;
+  for (double l : position_loss) total += l;
+  if (dlogits != nullptr) *dlogits = dz;
+  return total * inv_p;
+}
+
+}  // namespace neuroshop

@@ -1,0 +1,120 @@
+// sRGB <-> Lab: known values, round trips, agreement with OpenCV's float conversion, lightness.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/errors.h"
+#include "io/color.h"
+#include "io/tensor_image.h"
+
+namespace neuroshop {
+namespace {
+
+cv::Mat random_bgr(int rows, int cols, uint64_t seed) {
+  cv::Mat m(rows, cols, CV_32FC3);
+  cv::RNG rng(seed);
+  rng.fill(m, cv::RNG::UNIFORM, 0.0, 1.0);
+  return m;
+}
+
+void expect_lab(const std::array<double, 3>& rgb, double L, double a, double b, double tol) {
+  const std::array<double, 3> lab = srgb_to_lab(rgb);
+  EXPECT_NEAR(lab[0], L, tol);
+  EXPECT_NEAR(lab[1], a, tol);
+  EXPECT_NEAR(lab[2], b, tol);
+}
+
+TEST(Color, KnownValues) {
+  expect_lab({1, 1, 1}, 100.0, 0.0, 0.0, 1e-9);
+  expect_lab({0, 0, 0}, 0.0, 0.0, 0.0, 1e-9);
+  expect_lab({1, 0, 0}, 53.2408, 80.0925, 67.2032, 0.005);
+  expect_lab({0, 1, 0}, 87.7347, -86.1827, 83.1793, 0.005);
+  expect_lab({0, 0, 1}, 32.2970, 79.1875, -107.8602, 0.005);
+  // Mid gray: L from Y = lin(0.5) = 0.21404, no chroma.
+  expect_lab({0.5, 0.5, 0.5}, 53.3889, 0.0, 0.0, 0.005);
+  // Below the 6/29 cubic threshold: the linear branch (Y = 0.001 / 12.92 -> L = 903.3 * Y).
+  expect_lab({0.001, 0.001, 0.001}, 903.2963 * 0.001 / 12.92, 0.0, 0.0, 1e-6);
+}
+
+TEST(Color, MatRoundTripAndLayout) {
+  const cv::Mat bgr = random_bgr(31, 29, 5);
+  const cv::Mat lab = bgr_to_lab(bgr);
+  ASSERT_EQ(lab.type(), CV_32FC3);
+  const cv::Vec3f px = bgr.at<cv::Vec3f>(3, 4), lpx = lab.at<cv::Vec3f>(3, 4);
+  const std::array<double, 3> expect = srgb_to_lab({px[2], px[1], px[0]});
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(lpx[c], expect[c], 1e-4);
+  const cv::Mat back = lab_to_bgr(lab);
+  EXPECT_LT(cv::norm(back, bgr, cv::NORM_INF), 1e-3);
+}
+
+TEST(Color, TensorRoundTrip) {
+  const cv::Mat bgr = random_bgr(17, 23, 6);
+  const Tensor rgb = mat_to_tensor(bgr);
+  const Tensor lab = rgb_to_lab(rgb);
+  ASSERT_EQ(lab.shape(), rgb.shape());
+  // Channel 0 of the tensor is red: compare one pixel with the scalar conversion.
+  const std::array<double, 3> expect = srgb_to_lab({rgb.at(0, 0, 5, 7), rgb.at(0, 1, 5, 7), rgb.at(0, 2, 5, 7)});
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(lab.at(0, c, 5, 7), expect[c], 1e-4);
+  const Tensor back = lab_to_rgb(lab);
+  double worst = 0.0;
+  for (int64_t i = 0; i < rgb.numel(); ++i) worst = std::max(worst, static_cast<double>(std::abs(back[i] - rgb[i])));
+  EXPECT_LT(worst, 1e-3);
+  EXPECT_THROW(rgb_to_lab(Tensor({1, 1, 4, 4})), ShapeError);
+}
+
+TEST(Color, AgreesWithOpenCvFloatLab) {
+  const cv::Mat bgr = random_bgr(64, 64, 7);
+  cv::Mat reference;
+  cv::cvtColor(bgr, reference, cv::COLOR_BGR2Lab);
+  const cv::Mat ours = bgr_to_lab(bgr);
+  std::vector<cv::Mat> a, b;
+  cv::split(ours, a);
+  cv::split(reference, b);
+  EXPECT_LT(cv::norm(a[0], b[0], cv::NORM_INF), 0.05);  // L
+  EXPECT_LT(cv::norm(a[1], b[1], cv::NORM_INF), 0.2);   // a
+  EXPECT_LT(cv::norm(a[2], b[2], cv::NORM_INF), 0.2);   // b
+  cv::Mat reference_bgr;
+  cv::cvtColor(ours, reference_bgr, cv::COLOR_Lab2BGR);
+  EXPECT_LT(cv::norm(lab_to_bgr(ours), reference_bgr, cv::NORM_INF), 2e-3);
+}
+
+TEST(Color, LightnessOfGrayAndColour) {
+  cv::Mat gray(1, 256, CV_8UC1);
+  for (int i = 0; i < 256; ++i) gray.at<uint8_t>(0, i) = static_cast<uint8_t>(i);
+  const cv::Mat L = lightness(gray);
+  ASSERT_EQ(L.type(), CV_32FC1);
+  for (int i = 0; i < 256; i += 15) EXPECT_NEAR(L.at<float>(0, i), srgb_to_lab({i / 255.0, i / 255.0, i / 255.0})[0], 1e-4);
+  EXPECT_NEAR(L.at<float>(0, 255), 100.0, 1e-4);
+
+  const cv::Mat bgr = random_bgr(9, 11, 8);
+  std::vector<cv::Mat> lab;
+  cv::split(bgr_to_lab(bgr), lab);
+  EXPECT_LT(cv::norm(lightness(bgr), lab[0], cv::NORM_INF), 1e-4);
+
+  // Tensors: gray (N,1,H,W) and RGB (N,3,H,W) both give (N,1,H,W).
+  const Tensor tl = lightness(mat_to_tensor(bgr));
+  ASSERT_EQ(tl.shape(), (Shape{1, 1, 9, 11}));
+  EXPECT_NEAR(tl.at(0, 0, 4, 6), lab[0].at<float>(4, 6), 1e-4);
+  const Tensor tg = lightness(mat_to_tensor(gray));
+  EXPECT_NEAR(tg.at(0, 0, 0, 128), L.at<float>(0, 128), 1e-4);
+  EXPECT_THROW(lightness(Tensor({1, 2, 3, 3})), ShapeError);
+}
+
+TEST(Color, OutOfGamutStaysFinite) {
+  cv::Mat lab(1, 3, CV_32FC3);
+  lab.at<cv::Vec3f>(0, 0) = cv::Vec3f(50, 127, -128);
+  lab.at<cv::Vec3f>(0, 1) = cv::Vec3f(0, -128, 127);
+  lab.at<cv::Vec3f>(0, 2) = cv::Vec3f(100, 127, 127);
+  const cv::Mat bgr = lab_to_bgr(lab);
+  EXPECT_TRUE(cv::checkRange(bgr));
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(bgr.reshape(1), &lo, &hi);
+  EXPECT_TRUE(lo < 0.0 || hi > 1.0);
+  EXPECT_THROW(lab_to_bgr(cv::Mat(2, 2, CV_8UC3)), ArgumentError);
+}
+
+}  // namespace
+}  // namespace neuroshop
