@@ -1,7 +1,8 @@
-// `neuroshop gradcheck [args...]`: runs the LibTorch cross-check table. LibTorch is allowed only in
+// `neuroshop gradcheck [--json] [--filter TEXT] [--list]`: runs the LibTorch cross-check table. LibTorch is allowed only in
 // tests and benchmarks, so the table is a separate executable, neuroshop-gradcheck, built next to
 // neuroshop when LibTorch is found; this command finds it beside /proc/self/exe and execs it with
-// the remaining arguments (use `neuroshop gradcheck -- --help` for its own help).
+// the same flags (--json, --filter TEXT, --list, and the global --threads), so its exit status is
+// the table's.
 // Not here: the checks themselves (tests/torch/).
 #include <CLI/CLI.hpp>
 
@@ -50,12 +51,26 @@ std::string executable_dir() {
 }  // namespace
 
 void add_gradcheck_command(CLI::App& app, const GlobalOptions& global) {
-  (void)global;
+  struct Args {
+    bool json = false, list = false;
+    std::string filter;
+  };
+  auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
-      "gradcheck", "compare every layer's forward and backward with LibTorch autograd (needs a LibTorch build)");
-  auto args = std::make_shared<std::vector<std::string>>();
-  sub->add_option("args", *args, "arguments passed to neuroshop-gradcheck (after --)");
-  sub->callback([args] { exec_gradcheck(*args); });
+      "gradcheck", "compare every op's forward and backward with LibTorch autograd (needs a LibTorch build)");
+  sub->add_flag("--json", args->json, "print the rows as JSON instead of a table");
+  sub->add_option("--filter", args->filter, "only cases whose \"op config\" contains TEXT")->type_name("TEXT");
+  sub->add_flag("--list", args->list, "list the cases without running them");
+  sub->footer("Exit status: 0 when every row passes, 1 when any fails or LibTorch is missing.");
+  sub->callback([args, &app, &global] {
+    std::vector<std::string> argv;
+    if (args->json) argv.push_back("--json");
+    if (args->list) argv.push_back("--list");
+    if (!args->filter.empty()) argv.insert(argv.end(), {"--filter", args->filter});
+    // The global --threads, when given, sets LibTorch's threads too.
+    if (app.get_option("--threads")->count() > 0) argv.insert(argv.end(), {"--threads", std::to_string(global.threads)});
+    exec_gradcheck(argv);
+  });
 }
 
 }  // namespace neuroshop::cli

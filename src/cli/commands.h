@@ -27,7 +27,9 @@ struct GlobalOptions {
 };
 
 void add_demo_command(CLI::App& app, const GlobalOptions& global);       // cmd_demo.cpp: demo xor|outside
+void add_info_command(CLI::App& app, const GlobalOptions& global);       // cmd_info.cpp: info MODEL.nsm
 void add_gradcheck_command(CLI::App& app, const GlobalOptions& global);  // cmd_gradcheck.cpp
 void add_colorize_command(CLI::App& app, const GlobalOptions& global);   // cmd_colorize.cpp: colorize, train/eval colorize
+void add_stylize_command(CLI::App& app, const GlobalOptions& global);    // cmd_stylize.cpp: stylize, train style, eval stylize
 
 }  // namespace neuroshop::cli

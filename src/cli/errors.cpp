@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <ostream>
+#include <vector>
 
 namespace neuroshop::cli {
 
@@ -30,10 +31,32 @@ int report_error(const std::exception& e, std::ostream& err) {
 }
 
 std::string format_parse_failure(const CLI::App* app, const CLI::Error& e) {
-  // The full command path ("neuroshop demo xor") tells the user which --help to run.
-  std::string path;
-  for (const CLI::App* a = app; a != nullptr; a = a->get_parent()) path = a->get_name() + (path.empty() ? "" : " " + path);
-  std::string line = error_line(e.what());
+  // CLI11 hands over the top-level app; follow the chosen subcommands down to the one that failed,
+  // so the hint names the right --help ("neuroshop demo xor --help").
+  const CLI::App* deepest = app;
+  std::string path = app->get_name();
+  for (;;) {
+    const auto chosen = deepest->get_subcommands();
+    if (chosen.empty()) break;
+    deepest = chosen.front();
+    path += " " + deepest->get_name();
+  }
+  std::string message = e.what();
+  // "neuroshop frobnicate" fails as "A subcommand is required" before CLI11 looks at the stray
+  // word; name the word instead, with the commands that exist.
+  // A stray word may be kept by the subcommand or, through fallthrough, by the top-level app.
+  std::vector<std::string> stray = deepest->remaining(false);
+  if (stray.empty()) stray = app->remaining(false);
+  std::string known;
+  for (const CLI::App* sub : deepest->get_subcommands([](const CLI::App*) { return true; }))
+    if (!sub->get_name().empty()) known += (known.empty() ? "" : ", ") + sub->get_name();
+  const bool wants_command = e.get_name() == "RequiredError" && !known.empty() &&
+                             message.rfind("A subcommand is required", 0) == 0;
+  if (wants_command && !stray.empty() && !stray.front().empty() && stray.front()[0] != '-')
+    message = "unknown command '" + stray.front() + "' (expected one of: " + known + ")";
+  else if (wants_command)
+    message = "'" + path + "' needs a command: " + known;
+  std::string line = error_line(message);
   line.pop_back();  // the newline goes after the hint
   return line + " (run '" + path + " --help' for usage)\n";
 }

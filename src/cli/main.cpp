@@ -21,7 +21,9 @@ using neuroshop::cli::GlobalOptions;
 // The order here is the order `neuroshop --help` lists the subcommands.
 void register_commands(CLI::App& app, const GlobalOptions& global) {
   neuroshop::cli::add_colorize_command(app, global);
+  neuroshop::cli::add_stylize_command(app, global);
   neuroshop::cli::add_demo_command(app, global);
+  neuroshop::cli::add_info_command(app, global);
   neuroshop::cli::add_gradcheck_command(app, global);
 }
 

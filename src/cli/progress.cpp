@@ -63,12 +63,10 @@ ProgressStyle ProgressBar::stderr_style(bool quiet) {
   return style;
 }
 
-std::string ProgressBar::render(const ProgressEvent& e, double elapsed_s, int width, bool bar) {
+std::string ProgressBar::render(const ProgressEvent& e, double elapsed_s, double rate, int width, bool bar) {
   const bool known_total = e.total > 0;
   const double fraction = known_total ? std::clamp(static_cast<double>(e.done) / e.total, 0.0, 1.0) : 0.0;
-  const double rate = elapsed_s > 0 ? e.done / elapsed_s : 0.0;
 
-  // Everything but the bar first, so the bar gets whatever width is left.
   std::string tail;
   char buf[128];
   if (known_total) {
@@ -78,10 +76,10 @@ std::string ProgressBar::render(const ProgressEvent& e, double elapsed_s, int wi
     std::snprintf(buf, sizeof buf, "  %lld", static_cast<long long>(e.done));
   }
   tail += buf;
-  if (elapsed_s > 0 && e.done > 0) tail += "  " + format_rate(rate);
+  if (rate > 0) tail += "  " + format_rate(rate);
   if (known_total) {
     const bool done = e.done >= e.total;
-    const double eta = (rate > 0 && !done) ? (e.total - e.done) / rate : (done ? 0.0 : -1.0);
+    const double eta = rate > 0 ? (e.total - e.done) / rate : -1.0;
     tail += done ? "  in " + format_duration(elapsed_s) : "  ETA " + format_duration(eta);
   }
   for (const auto& [name, value] : e.figures) {
@@ -91,9 +89,11 @@ std::string ProgressBar::render(const ProgressEvent& e, double elapsed_s, int wi
 
   std::string line = e.stage;
   if (bar && known_total) {
+    // Fixed per stage and width, so the bar does not jitter while the numbers change length,
+    // unless the numbers need the room (figures matter more than the bar).
     const int room = width - 1 - static_cast<int>(line.size() + tail.size()) - 3;
-    const int bar_width = std::clamp(room, 0, 40);
-    if (bar_width >= 10) {
+    const int bar_width = std::min({20, (width - static_cast<int>(line.size())) / 4, room});
+    if (bar_width >= 8) {
       const int filled = static_cast<int>(std::floor(fraction * bar_width));
       line += (line.empty() ? "[" : " [") + std::string(static_cast<size_t>(filled), '#') +
               std::string(static_cast<size_t>(bar_width - filled), '.') + "]";
@@ -107,7 +107,12 @@ std::string ProgressBar::render(const ProgressEvent& e, double elapsed_s, int wi
 
 void ProgressBar::draw_locked(bool final_line) {
   const double now = clock_();
-  const std::string line = render(last_, now - stage_start_, style_.width, style_.terminal);
+  // A rate from under a quarter second of work is noise; wait for more.
+  const double span = now - first_time_;
+  const double rate = span >= 0.25 && last_.done > first_done_ ? (last_.done - first_done_) / span : 0.0;
+  // The work before the first report took about first_done_ / rate.
+  const double elapsed = span + (rate > 0 ? first_done_ / rate : 0.0);
+  const std::string line = render(last_, elapsed, rate, style_.width, style_.terminal);
   if (style_.terminal) {
     // '\r' back to column 0, the line, then ESC[K clears what a longer previous line left.
     out_ << '\r' << line << "\x1b[K";
@@ -134,7 +139,8 @@ void ProgressBar::update(const ProgressEvent& event) {
     have_event_ = false;
   }
   if (!have_event_) {
-    stage_start_ = now;
+    first_time_ = now;
+    first_done_ = event.done;
     last_draw_ = style_.terminal ? -1e300 : now;  // log mode: first line after one interval
   }
   last_ = event;

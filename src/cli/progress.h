@@ -50,8 +50,10 @@ class ProgressBar {
 
   // One line without newline, e.g.
   //   "train mlp [########............]  40%  1200/3000  8.1k/s  ETA 0:00  loss=0.0213"
-  // `bar` false leaves out the [###...] part (log lines). Unknown totals (total <= 0) show the count only.
-  static std::string render(const ProgressEvent& event, double elapsed_s, int width, bool bar);
+  // `rate` is units per second (<= 0: not known yet, no rate or ETA shown); `elapsed_s` is shown
+  // when the stage is done. `bar` false leaves out the [###...] part (log lines). Unknown totals
+  // (total <= 0) show the count only.
+  static std::string render(const ProgressEvent& event, double elapsed_s, double rate, int width, bool bar);
 
  private:
   void draw_locked(bool final_line);
@@ -63,7 +65,10 @@ class ProgressBar {
   ProgressEvent last_;
   bool have_event_ = false;  // last_ holds an event of the current stage
   bool line_open_ = false;   // terminal mode: a line is drawn without its newline
-  double stage_start_ = 0.0;
+  // The stage's first event: rate = (done - first_done_) / (now - first_time_), so work done before
+  // the first report does not count as instantaneous.
+  double first_time_ = 0.0;
+  int64_t first_done_ = 0;
   double last_draw_ = -1e300;
 };
 

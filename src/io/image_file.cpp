@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -12,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <mutex>
 #include <set>
 
 #include <opencv2/core/utils/logger.hpp>
@@ -28,17 +31,45 @@ namespace {
 const char* const kImageExtensions[] = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"};
 constexpr uintmax_t kMaxFileBytes = uintmax_t{1} << 30;
 
-// OpenCV's own warnings would duplicate (or contradict) our one-line errors; silence them while
-// we decode or encode, then put the previous level back.
+// OpenCV's own messages would duplicate (or contradict) our one-line errors: its logger, and the
+// std::cerr lines imdecode prints when a decoder throws. Both are silenced while any thread decodes
+// or encodes and restored when the last one leaves. (libjpeg's rare stdio warnings are not ours to
+// silence; the header checks keep them rare.)
 class QuietOpenCv {
  public:
-  QuietOpenCv() : previous_(cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT)) {}
-  ~QuietOpenCv() { cv::utils::logging::setLogLevel(previous_); }
+  QuietOpenCv() {
+    std::lock_guard<std::mutex> lock(mutex());
+    State& s = state();
+    if (s.depth++ == 0) {
+      s.level = cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+      s.cerr = std::cerr.rdbuf(nullptr);
+    }
+  }
+  ~QuietOpenCv() {
+    std::lock_guard<std::mutex> lock(mutex());
+    State& s = state();
+    if (--s.depth == 0) {
+      cv::utils::logging::setLogLevel(s.level);
+      std::cerr.rdbuf(s.cerr);  // also clears the badbit writes set meanwhile
+    }
+  }
   QuietOpenCv(const QuietOpenCv&) = delete;
   QuietOpenCv& operator=(const QuietOpenCv&) = delete;
 
  private:
-  cv::utils::logging::LogLevel previous_;
+  struct State {
+    int depth = 0;
+    cv::utils::logging::LogLevel level = cv::utils::logging::LOG_LEVEL_WARNING;
+    std::streambuf* cerr = nullptr;
+  };
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static State& state() {
+    static State s;
+    return s;
+  }
 };
 
 std::string lower_extension(const std::string& path) {
@@ -167,6 +198,22 @@ struct Reason {
   std::string text;
 };
 
+// CRC-32 (ISO 3309, as in PNG), table-driven.
+uint32_t crc32(const uint8_t* p, size_t n) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  return ~c;
+}
+
 void check_png(Bytes b, Header& h) {
   // 8-byte signature, then chunks: uint32 length, 4-byte type, data, uint32 CRC; IHDR first, IEND last.
   h.format = "PNG";
@@ -181,6 +228,12 @@ void check_png(Bytes b, Header& h) {
     const uint32_t length = be32(b.data + pos);
     const uint8_t* type = b.data + pos + 4;
     if (length > 0x7fffffffu || !b.has(pos + 8, uint64_t{length} + 4)) throw Reason{"file is truncated (PNG IEND chunk missing)"};
+    // A damaged chunk is refused here, with a clear reason, rather than inside libpng.
+    if (crc32(type, size_t{length} + 4) != be32(type + 4 + length)) {
+      std::string name(reinterpret_cast<const char*>(type), 4);
+      for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '?';
+      throw Reason{"corrupt PNG data (checksum mismatch in chunk '" + name + "')"};
+    }
     if (std::memcmp(type, "eXIf", 4) == 0) h.orientation = exif_orientation(b.sub(pos + 8, length));
     if (std::memcmp(type, "IEND", 4) == 0) return;
     pos += 12 + size_t{length};
@@ -291,6 +344,8 @@ void check_bmp(Bytes b, Header& h) {
   const uint32_t header_size = le32(b.data + 14);
   int bits = 0;
   uint32_t compression = 0;
+  // OpenCV's decoder asserts (and prints) on other header sizes and compression codes.
+  if (header_size != 12 && header_size < 40) throw Reason{"corrupt BMP header (header size " + std::to_string(header_size) + ")"};
   if (header_size == 12) {
     h.width = le16(b.data + 18);
     h.height = le16(b.data + 20);
@@ -301,6 +356,7 @@ void check_bmp(Bytes b, Header& h) {
     h.height = std::llabs(static_cast<int32_t>(le32(b.data + 22)));  // negative: stored top-down
     bits = static_cast<int>(le16(b.data + 28));
     compression = le32(b.data + 30);
+    if (compression > 3) throw Reason{"unsupported BMP compression " + std::to_string(compression)};
   }
   // Uncompressed rows are padded to 4 bytes; all of them must be in the file.
   if ((compression == 0 || compression == 3) && h.width > 0 && h.width <= kMaxImageSide && h.height <= kMaxImageSide) {

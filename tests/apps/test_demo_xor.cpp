@@ -1,6 +1,7 @@
 // The XOR demo: a linear model never exceeds 75% on the four points, the MLP reaches 100%.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "apps/demos/xor.h"

@@ -13,6 +13,12 @@
 #include <sstream>
 #include <string>
 
+#include "core/layers/activations.h"
+#include "core/layers/dense.h"
+#include "core/layers/sequential.h"
+#include "core/model/model_file.h"
+#include "core/rng.h"
+
 namespace {
 
 struct RunResult {
@@ -123,6 +129,36 @@ TEST(CliBasics, DemoOutsideShowsTheChainRuleAndASmallerError) {
   const RunResult json = run("demo outside --json");
   EXPECT_EQ(json.exit_code, 0);
   EXPECT_TRUE(contains(json.out, "\"dE_dW1\""));
+}
+
+TEST(CliBasics, InfoReportsParamsFlopsAndMemory) {
+  char dir[] = "/tmp/neuroshop_info_test_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/tiny.nsm";
+  {
+    neuroshop::Rng rng(1);
+    neuroshop::Sequential net("tiny");
+    net.emplace<neuroshop::Dense>(4, 3, rng, "fc");  // 4*3 + 3 = 15 params
+    net.emplace<neuroshop::Relu>();
+    neuroshop::save_model(path, net);
+  }
+  const RunResult text = run("info '" + path + "'");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "parameters: 15")) << text.out;
+  EXPECT_TRUE(contains(text.out, "training memory")) << text.out;
+  const RunResult json = run("info '" + path + "' --json --optimizer sgd");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_TRUE(contains(json.out, "\"params\": 15")) << json.out;
+  EXPECT_TRUE(contains(json.out, "\"input\": [1, 4]")) << json.out;
+  expect_one_error_line(run("info '" + path + "' --size 64"), "--size 64");
+  expect_one_error_line(run("info '" + path + "' --batch 0"), "--batch 0");
+  expect_one_error_line(run(std::string("info '") + dir + "/missing.nsm'"), "missing file");
+  const std::string junk = std::string(dir) + "/junk.nsm";
+  std::ofstream(junk) << "not a model\n";
+  expect_one_error_line(run("info '" + junk + "'"), "not a model");
+  std::remove(junk.c_str());
+  std::remove(path.c_str());
+  rmdir(dir);
 }
 
 TEST(CliBasics, GradcheckWithoutLibTorchSaysSo) {

@@ -3,11 +3,13 @@
 // and the error messages.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/errors.h"
+#include "core/kernels/parallel.h"
 #include "core/layers/conv2d.h"
 #include "layer_checks.h"
 
@@ -235,6 +237,29 @@ TEST(Conv2d, BackwardChecksGradientShape) {
   Conv2d conv(make_options(1, 2, 3), rng);
   conv.forward(Tensor::zeros({1, 1, 5, 5}));
   EXPECT_THROW(conv.backward(Tensor::zeros({1, 2, 4, 4})), ShapeError);
+}
+
+TEST(Conv2d, ParallelMatchesSerial) {
+  // Big enough that im2col/col2im split the channels over several threads.
+  Rng rng(34);
+  const Conv2dOptions o = make_options(64, 8, 3, 1, 1, 1, PaddingMode::kReflect);
+  Conv2d conv(o, rng);
+  const Tensor x = testing::random_tensor({2, 64, 24, 24}, rng);
+  const Tensor g = testing::random_tensor(conv.output_shape(x.shape()), rng);
+  const int threads = num_threads();
+  std::vector<std::vector<float>> results;
+  for (int n : {1, std::max(threads, 4)}) {
+    set_num_threads(n);
+    conv.weight().grad.zero();
+    results.push_back(conv.forward(x).to_vector());
+    results.push_back(conv.backward(g).to_vector());
+    results.push_back(conv.weight().grad.to_vector());
+  }
+  set_num_threads(threads);
+  for (size_t k = 0; k < 3; ++k) {
+    ASSERT_EQ(results[k].size(), results[k + 3].size());
+    for (size_t i = 0; i < results[k].size(); ++i) ASSERT_NEAR(results[k][i], results[k + 3][i], 1e-4f) << k << " " << i;
+  }
 }
 
 }  // namespace

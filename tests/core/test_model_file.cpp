@@ -330,6 +330,23 @@ TEST_F(ModelFileErrors, TensorsMustMatchTheArchitecture) {
   EXPECT_EQ(net_.params()[0]->value.to_vector(), before);
 }
 
+// Random edits with a valid checksum either load or throw ModelError; nothing else escapes.
+TEST_F(ModelFileErrors, RandomEditsOnlyEverThrowModelError) {
+  Rng rng(17);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string b = bytes_;
+    const size_t at = 16 + rng.below(b.size() - 20);
+    b[at] = static_cast<char>(rng.below(256));
+    refresh_crc(b);
+    try {
+      decode_model_file(b, "fuzz");
+      write_bytes(path_, b);
+      load_model(path_);
+    } catch (const ModelError&) {
+    }
+  }
+}
+
 TEST_F(ModelFileErrors, InterruptedWriteKeepsTheOldFile) {
   // Make the temporary name unusable: the write fails, and the previous file is intact.
   fs::create_directories(path_ + ".part");

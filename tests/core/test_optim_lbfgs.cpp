@@ -117,10 +117,21 @@ TEST(Lbfgs, StopsAtMaxIterationsAndAtAStationaryStart) {
   Tensor x = Tensor::from({2}, {-1.2f, 1.0f});
   LbfgsOptions options;
   options.max_iterations = 3;
+  options.max_evaluations = 100;
   const LbfgsResult r = Lbfgs(options).minimize(rosenbrock, x);
   EXPECT_EQ(r.iterations, 3);
   EXPECT_FALSE(r.converged);
   EXPECT_GT(r.evaluations, 3);
+  EXPECT_EQ(r.stop_reason, "max_iterations reached");
+
+  // The default evaluation budget is max_iterations * 5 / 4, as in torch: here 3 evaluations,
+  // spent by the start and the first line search.
+  x = Tensor::from({2}, {-1.2f, 1.0f});
+  options.max_evaluations = 0;
+  const LbfgsResult by_evaluations = Lbfgs(options).minimize(rosenbrock, x);
+  EXPECT_LT(by_evaluations.iterations, 3);
+  EXPECT_GE(by_evaluations.evaluations, 3);
+  EXPECT_EQ(by_evaluations.stop_reason, "max_evaluations reached");
 
   Tensor one = Tensor::from({2}, {1.0f, 1.0f});
   const LbfgsResult at_min = Lbfgs().minimize(rosenbrock, one);

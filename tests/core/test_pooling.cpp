@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/errors.h"
+#include "core/kernels/parallel.h"
 #include "core/layers/pooling.h"
 #include "layer_checks.h"
 
@@ -113,6 +115,27 @@ TEST(Pooling, Errors) {
   AvgPool2d fresh_avg(2);
   EXPECT_THROW(fresh_max.backward(Tensor::zeros({1, 1, 1, 1})), Error);
   EXPECT_THROW(fresh_avg.backward(Tensor::zeros({1, 1, 1, 1})), Error);
+}
+
+TEST(Pooling, ParallelMatchesSerial) {
+  // Enough planes that the loops split over several threads; both runs must agree exactly.
+  Rng rng(53);
+  const Tensor x = testing::random_tensor({2, 64, 48, 48}, rng);
+  MaxPool2d max_pool(3, 2);
+  AvgPool2d avg_pool(2);
+  const Tensor g_max = testing::random_tensor(max_pool.output_shape(x.shape()), rng);
+  const Tensor g_avg = testing::random_tensor(avg_pool.output_shape(x.shape()), rng);
+  const int threads = num_threads();
+  std::vector<std::vector<float>> results;
+  for (int n : {1, std::max(threads, 4)}) {
+    set_num_threads(n);
+    results.push_back(max_pool.forward(x).to_vector());
+    results.push_back(max_pool.backward(g_max).to_vector());
+    results.push_back(avg_pool.forward(x).to_vector());
+    results.push_back(avg_pool.backward(g_avg).to_vector());
+  }
+  set_num_threads(threads);
+  for (size_t k = 0; k < 4; ++k) EXPECT_EQ(results[k], results[k + 4]) << "result " << k;
 }
 
 }  // namespace

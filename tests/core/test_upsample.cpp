@@ -3,10 +3,12 @@
 // spec and errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/errors.h"
+#include "core/kernels/parallel.h"
 #include "core/layers/upsample.h"
 #include "layer_checks.h"
 
@@ -113,6 +115,24 @@ TEST(Upsample, Errors) {
   EXPECT_THROW(parse_upsample_mode("bicubic", "test"), ArgumentError);
   EXPECT_THROW(resize_bilinear(Tensor::zeros({1, 1, 2, 2}), 0, 3), ArgumentError);
   EXPECT_THROW(resize_bilinear(Tensor::zeros({2, 2}), 3, 3), ShapeError);
+}
+
+TEST(Upsample, ParallelMatchesSerial) {
+  // Enough planes that the loops split over several threads; both runs must agree exactly.
+  Rng rng(65);
+  const Tensor x = testing::random_tensor({2, 32, 20, 20}, rng);
+  const Tensor g = testing::random_tensor({2, 32, 50, 30}, rng);
+  const int threads = num_threads();
+  std::vector<std::vector<float>> results;
+  for (int n : {1, std::max(threads, 4)}) {
+    set_num_threads(n);
+    results.push_back(resize_bilinear(x, 50, 30).to_vector());
+    results.push_back(resize_bilinear_backward(g, 20, 20).to_vector());
+    results.push_back(upsample_nearest(x, 3).to_vector());
+    results.push_back(upsample_nearest_backward(upsample_nearest(x, 2), 2).to_vector());
+  }
+  set_num_threads(threads);
+  for (size_t k = 0; k < 4; ++k) EXPECT_EQ(results[k], results[k + 4]) << "result " << k;
 }
 
 }  // namespace

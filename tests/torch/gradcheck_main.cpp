@@ -20,7 +20,8 @@ void usage(FILE* to) {
                "  --json         print the rows as JSON instead of a table\n"
                "  --filter TEXT  only cases whose \"op config\" contains TEXT\n"
                "  --threads N    LibTorch intra-op threads (default: hardware threads, at most 8)\n"
-               "  --list         list the cases without running them\n");
+               "  --list         list the cases without running them\n"
+               "exit status: 0 when every row passes, 1 when any fails, 2 on a usage error\n");
 }
 
 }  // namespace
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
     rows.push_back(run_case(c));
   }
   if (list) return 0;
+  if (rows.empty()) {
+    std::fprintf(stderr, "error: no parity case matches --filter '%s' (see --list)\n", filter.c_str());
+    return 2;
+  }
   const std::string out = json ? format_json(rows) : format_table(rows);
   std::fwrite(out.data(), 1, out.size(), stdout);
   for (const ParityRow& r : rows)

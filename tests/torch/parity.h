@@ -46,6 +46,10 @@ std::string format_table(const std::vector<ParityRow>& rows);
 // {"atol":..,"rtol":..,"rows":[{"op":..,"config":..,"err_y":..|null,...,"pass":true}],"passed":n,"failed":n}
 std::string format_json(const std::vector<ParityRow>& rows);
 
+// Deliberately wrong references (sigmoid vs tanh, a perturbed weight, a wrong optimizer
+// setting): every row must FAIL, or the checker could not tell right from wrong.
+std::vector<ParityRow> checker_self_test();
+
 // Sets LibTorch's intra-op threads (it defaults to 1 here). Declared here so the torch-free
 // main can call it.
 void set_torch_threads(int n);

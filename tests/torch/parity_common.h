@@ -80,6 +80,7 @@ inline std::string shape_str(const torch::Tensor& t) {
 // Accumulates the comparisons of one row. Each compare() folds max |ours - torch| into the y, dx
 // or dW column and fails the row (first failure noted) if any element is outside
 // kAtol + kRtol * |torch| (scaled by `loosen` where a case documents why).
+// The reported errors are absolute.
 class RowBuilder {
  public:
   enum Column { kY, kDx, kDw };
@@ -90,7 +91,10 @@ class RowBuilder {
     row_.pass = true;
   }
 
-  void compare(Column col, const std::string& what, const Tensor& ours, const torch::Tensor& ref, double loosen = 1.0) {
+  // atol_scale multiplies kAtol: a loss gradient of size ~1/n passes max|torch| so the absolute
+  // tolerance stays relative to the tensor's magnitude.
+  void compare(Column col, const std::string& what, const Tensor& ours, const torch::Tensor& ref, double loosen = 1.0,
+               double atol_scale = 1.0) {
     if (!ref.defined() || ref.numel() != ours.numel()) {
       fail(what + ": ours has " + ours.shape().str() + ", torch " + (ref.defined() ? shape_str(ref) : "undefined"));
       return;
@@ -109,7 +113,7 @@ class RowBuilder {
         break;
       }
       max_err = std::max(max_err, err);
-      const double excess = err - loosen * (kAtol + kRtol * std::abs(rp[i]));
+      const double excess = err - loosen * (kAtol * atol_scale + kRtol * std::abs(rp[i]));
       if (excess > worst_excess) {
         worst_excess = excess;
         worst = i;
@@ -125,12 +129,13 @@ class RowBuilder {
     }
   }
 
-  // A scalar compared relative to the reference: |ours - ref| <= rtol * max(1, |ref|).
-  void compare_scalar(Column col, const std::string& what, double ours, double ref, double rtol) {
+  // A scalar: |ours - ref| <= atol + rtol * |ref|.
+  void compare_scalar(Column col, const std::string& what, double ours, double ref, double atol = kAtol,
+                      double rtol = kRtol) {
     const double err = std::abs(ours - ref);
     double& cell = col == kY ? row_.err_y : col == kDx ? row_.err_dx : row_.err_dw;
     cell = std::max(cell, std::isfinite(err) ? err : INFINITY);
-    if (!(err <= rtol * std::max(1.0, std::abs(ref)))) {
+    if (!(err <= atol + rtol * std::abs(ref))) {
       char buf[200];
       std::snprintf(buf, sizeof buf, ": ours %.9g vs torch %.9g", ours, ref);
       fail(what + buf);
@@ -149,6 +154,27 @@ class RowBuilder {
 
  private:
   ParityRow row_;
+};
+
+// A parameter-free function of x as a layer, so check_layer can drive free functions (resize,
+// gram matrix): f(x) forward, b(dy, x) backward.
+class FunctionLayer : public Layer {
+ public:
+  using Forward = std::function<Tensor(const Tensor& x)>;
+  using Backward = std::function<Tensor(const Tensor& dy, const Tensor& x)>;
+  FunctionLayer(Forward f, Backward b) : f_(std::move(f)), b_(std::move(b)) {}
+  Shape output_shape(const Shape& in) const override { return in; }
+  Tensor forward(const Tensor& x) override {
+    x_ = x;
+    return f_(x);
+  }
+  Tensor backward(const Tensor& dy) override { return b_(dy, x_); }
+  LayerSpec spec() const override { return LayerSpec{"Function", name_, {}, {}}; }
+
+ private:
+  Forward f_;
+  Backward b_;
+  Tensor x_;
 };
 
 // The torch expression of a layer: gets x (requires grad) and our params in layer.params() order

@@ -231,25 +231,6 @@ torch::Tensor torch_upsample(const torch::Tensor& x, double scale, UpsampleMode 
   return F::interpolate(x, opt.mode(torch::kBilinear).align_corners(false));
 }
 
-// A parameter-free function of x as a layer, so check_layer can drive the free resize functions.
-class FunctionLayer : public Layer {
- public:
-  FunctionLayer(std::function<Tensor(const Tensor&)> f, std::function<Tensor(const Tensor&, const Shape&)> b)
-      : f_(std::move(f)), b_(std::move(b)) {}
-  Shape output_shape(const Shape& in) const override { return in; }
-  Tensor forward(const Tensor& x) override {
-    x_shape_ = x.shape();
-    return f_(x);
-  }
-  Tensor backward(const Tensor& dy) override { return b_(dy, x_shape_); }
-  LayerSpec spec() const override { return LayerSpec{"Function", name_, {}, {}}; }
-
- private:
-  std::function<Tensor(const Tensor&)> f_;
-  std::function<Tensor(const Tensor&, const Shape&)> b_;
-  Shape x_shape_;
-};
-
 void add_upsample(std::vector<ParityCase>& c) {
   for (UpsampleMode mode : {UpsampleMode::kNearest, UpsampleMode::kBilinear}) {
     for (int64_t scale : {2, 3}) {
@@ -270,7 +251,7 @@ void add_upsample(std::vector<ParityCase>& c) {
                              std::to_string(s[2]) + "x" + std::to_string(s[3]);
     c.push_back({"Upsample", name, [=] {
                    FunctionLayer layer([=](const Tensor& x) { return resize_bilinear(x, s[2], s[3]); },
-                                       [](const Tensor& dy, const Shape& in) { return resize_bilinear_backward(dy, in[2], in[3]); });
+                                       [](const Tensor& dy, const Tensor& in) { return resize_bilinear_backward(dy, in.dim(2), in.dim(3)); });
                    Rng rng(62);
                    const Tensor x = random_tensor({2, 2, s[0], s[1]}, rng);
                    return check_layer("Upsample", "", layer, x, [=](const torch::Tensor& t, const TorchParams&) {
@@ -432,6 +413,44 @@ void add_skips(std::vector<ParityCase>& c) {
 }
 
 }  // namespace
+
+std::vector<ParityRow> checker_self_test() {
+  std::vector<ParityRow> rows;
+  {
+    Sigmoid s;
+    Rng rng(1);
+    rows.push_back(check_layer("Sigmoid", "vs tanh", s, random_tensor({2, 3, 4, 4}, rng),
+                               [](const torch::Tensor& t, const TorchParams&) { return torch::tanh(t); }));
+  }
+  {
+    Rng rng(2);
+    Dense d(6, 4, rng, "fc");
+    randomize_params(d, rng);
+    // One weight off by 1e-2: y, dx and dW must all notice.
+    rows.push_back(check_layer("Dense", "one weight off by 1e-2", d, random_tensor({3, 6}, rng),
+                               [](const torch::Tensor& t, const TorchParams& p) {
+                                 torch::Tensor bump = torch::zeros_like(p[0]);
+                                 bump.index_put_({1, 2}, 1e-2);
+                                 return F::linear(t, p[0] + bump, p[1]);
+                               }));
+  }
+  {
+    Rng rng(3);
+    Conv2dOptions o;
+    o.in_channels = 2;
+    o.out_channels = 2;
+    o.padding = 1;
+    o.padding_mode = PaddingMode::kReflect;
+    Conv2d conv(o, rng, "conv");
+    randomize_params(conv, rng);
+    // Reflect padding in ours, zeros in torch: differs on the border only.
+    rows.push_back(check_layer("Conv2d", "reflect vs zeros", conv, random_tensor({1, 2, 5, 5}, rng),
+                               [](const torch::Tensor& t, const TorchParams& p) {
+                                 return F::conv2d(t, p[0], F::Conv2dFuncOptions().padding(1).bias(p[1]));
+                               }));
+  }
+  return rows;
+}
 
 void add_layer_cases(std::vector<ParityCase>& cases) {
   add_activations(cases);

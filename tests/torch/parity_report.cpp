@@ -111,7 +111,8 @@ std::string format_table(const std::vector<ParityRow>& rows) {
   }
   out << std::string(total - 2, '-') << "\n";
   out << rows.size() - static_cast<size_t>(failed) << " passed, " << failed << " failed"
-      << "  (float; |ours - torch| <= " << kAtol << " + " << kRtol << " * |torch|, torch in float64 unless noted)\n";
+      << "  (ours in float, torch in float64; default tolerance |ours - torch| <= " << kAtol << " + " << kRtol
+      << " * |torch|)\n";
   return out.str();
 }
 

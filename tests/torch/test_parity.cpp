@@ -55,5 +55,24 @@ std::string case_name(const ::testing::TestParamInfo<size_t>& info) {
 
 INSTANTIATE_TEST_SUITE_P(LibTorch, Parity, ::testing::ValuesIn(all_indices()), case_name);
 
+// The checker itself: deliberately wrong references must fail.
+TEST(ParityChecker, FlagsWrongReferences) {
+  set_torch_threads(2);
+  for (const ParityRow& row : checker_self_test())
+    EXPECT_FALSE(row.pass) << row.op << " [" << row.config << "] passed against a wrong reference";
+}
+
+TEST(ParityChecker, TableAndJsonShowEveryRow) {
+  ParityRow ok{"Relu", "(2,3)", 0.0, 1e-8, -1.0, true, ""};
+  ParityRow bad{"Conv2d", "k3", 0.5, 1e-8, 2e-3, false, "y: [3] ours 1 vs torch 1.5"};
+  const std::string table = format_table({ok, bad});
+  EXPECT_NE(table.find("PASS"), std::string::npos);
+  EXPECT_NE(table.find("FAIL"), std::string::npos);
+  EXPECT_NE(table.find("1 passed, 1 failed"), std::string::npos);
+  const std::string json = format_json({ok, bad});
+  EXPECT_NE(json.find("\"err_dw\": null"), std::string::npos);
+  EXPECT_NE(json.find("\"failed\": 1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace neuroshop::parity

@@ -83,11 +83,17 @@ double cross_entropy_loss(const Tensor& logits, const Tensor& target_probs, cons
         continue;
       }
       // Subtract the max so exp cannot overflow (logits of 1e4 stay finite).
+      // With a gradient to write, park e = exp(z - max) in it for the last pass.
       for (int64_t c = 0; c < C; ++c) {
         const float* zr = z + base + c * S;
-        for (int64_t j = 0; j < len; ++j) sum_exp[j] += std::exp(static_cast<double>(zr[j]) - max_z[j]);
+        float* dr = dzp != nullptr ? dzp + base + c * S : nullptr;
+        for (int64_t j = 0; j < len; ++j) {
+          const double e = std::exp(static_cast<double>(zr[j]) - max_z[j]);
+          sum_exp[j] += e;
+          if (dr != nullptr) dr[j] = static_cast<float>(e);
+        }
       }
-      double lse[kBlock], weight[kBlock], scale[kBlock], ce[kBlock];
+      double lse[kBlock], weight[kBlock], scale[kBlock], ce[kBlock];  // per position of the block
       for (int64_t j = 0; j < len; ++j) {
         lse[j] = max_z[j] + std::log(sum_exp[j]);
         weight[j] = class_weights != nullptr ? (*class_weights)[static_cast<size_t>(arg_t[j])] : 1.0;
@@ -101,8 +107,8 @@ double cross_entropy_loss(const Tensor& logits, const Tensor& target_probs, cons
         for (int64_t j = 0; j < len; ++j) {
           const double log_s = static_cast<double>(zr[j]) - lse[j];
           ce[j] -= tr[j] * log_s;
-          // dz = (v/P) (s * sum_t - t)
-          if (dr != nullptr) dr[j] = static_cast<float>(scale[j] * (std::exp(log_s) * sum_t[j] - tr[j]));
+          // dz = (v/P) (s * sum_t - t) with s = e / sum_exp
+          if (dr != nullptr) dr[j] = static_cast<float>(scale[j] * (dr[j] / sum_exp[j] * sum_t[j] - tr[j]));
         }
       }
       for (int64_t j = 0; j < len; ++j) position_loss[static_cast<size_t>(n * S + s0 + j)] = weight[j] * ce[j];

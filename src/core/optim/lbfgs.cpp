@@ -234,7 +234,6 @@ LbfgsResult Lbfgs::minimize(const LbfgsObjective& f, Tensor& x, const LbfgsCallb
   double t = 0.0;
 
   for (int n_iter = 1;; ++n_iter) {
-    result.iterations = n_iter;
     // Direction: steepest descent first, then the two-loop recursion.
     if (n_iter == 1) {
       d = flat_grad.clone();
@@ -293,6 +292,7 @@ LbfgsResult Lbfgs::minimize(const LbfgsObjective& f, Tensor& x, const LbfgsCallb
       loss = evaluate(x.clone(), &flat_grad);
     }
     result.loss = loss;
+    result.iterations = n_iter;
     if (on_iteration) on_iteration(n_iter, loss);
 
     if (max_abs(flat_grad) <= opt.tolerance_grad) {

@@ -25,8 +25,8 @@ struct LbfgsOptions {
 
 struct LbfgsResult {
   double loss = 0.0;   // objective at the returned x
-  int iterations = 0;
-  int evaluations = 0;
+  int iterations = 0;   // completed iterations (each moved x once)
+  int evaluations = 0;  // calls of the objective
   bool converged = false;  // stopped by a tolerance rather than by max_iterations / max_evaluations
   std::string stop_reason;
 };

@@ -1,0 +1,66 @@
+// `eval stylize`: does stylization move an image's style toward the painting while keeping the
+// photo's structure? For each content/style pair:
+//  - style distance before (the content itself) and after (the result): the mean relative Gram
+//    error of objective.h, measured with a FeatureNet of an INDEPENDENT seed — not the network the
+//    optimization (or training) minimized, so the figure is not the optimizer grading itself;
+//  - structure kept: SSIM (Wang et al. 2004, 11x11 Gaussian window, sigma 1.5) between the Sobel
+//    gradient magnitudes of the content's and the result's lightness — 1 when every edge stays
+//    where it was, near 0 when the layout is lost.
+// Not here: argument parsing or printing (the CLI).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "apps/stylize/stylize.h"
+#include "core/progress.h"
+
+namespace neuroshop::stylize {
+
+struct EvalPair {
+  std::string content;
+  std::string style;
+};
+
+// "CONTENT=STYLE" -> pair (ArgumentError with the expected form otherwise).
+EvalPair parse_eval_pair(const std::string& text);
+
+struct EvalOptions {
+  std::vector<EvalPair> pairs;
+  std::string model;            // a fast-style model: results come from it instead of optimization
+  StylizeOptions stylize;       // optimization settings (size: the evaluation size for both)
+  uint64_t eval_seed = 977;     // the measuring FeatureNet's seed; must differ from stylize.seed
+};
+
+struct PairScores {
+  std::string content, style;
+  double style_before = 0.0;  // style distance of the content
+  double style_after = 0.0;   // style distance of the result
+  double edge_ssim = 0.0;     // structure kept
+  double seconds = 0.0;       // time to stylize
+};
+
+struct EvalResult {
+  std::vector<PairScores> pairs;
+  double mean_before = 0.0, mean_after = 0.0, mean_edge_ssim = 0.0;
+};
+
+EvalResult evaluate(const EvalOptions& options, const ProgressFn& progress = {});
+
+// The measurements on images already in memory (BGR CV_32FC3; result and content the same size).
+// The style image is measured at long side result_long_side * style_scale, as stylize uses it.
+struct StyleScores {
+  double before = 0.0, after = 0.0, edge_ssim = 0.0;
+};
+StyleScores score_stylization(const cv::Mat& content, const cv::Mat& style, const cv::Mat& result, uint64_t eval_seed,
+                              double style_scale = 1.0);
+
+// Sobel gradient magnitude of the L*/100 lightness (CV_32F).
+cv::Mat edge_map(const cv::Mat& bgr);
+// Mean SSIM of two single-channel CV_32F images of the same size, with dynamic range `range`.
+double ssim(const cv::Mat& a, const cv::Mat& b, double range);
+
+}  // namespace neuroshop::stylize

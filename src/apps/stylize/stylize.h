@@ -1,0 +1,69 @@
+// Arbitrary style by optimization (Gatys, Ecker & Bethge 2016, with the options of jcjohnson's
+// neural-style): the output image itself is optimized, starting from the content photo, to minimize
+// the objective of objective.h through a fixed random FeatureNet, by L-BFGS (or Adam).
+//  - Coarse to fine: the image is first optimized with its long side at size/4 (at least
+//    min_stage_size), then each stage doubles it up to `size`; a stage starts from its content photo
+//    plus the upsampled change the previous stage made, so full-resolution detail is never blurred
+//    and the expensive large stages only refine.
+//  - preserve_colors (Gatys et al. 2017, luminance-only transfer): content and style become their
+//    CIE L* lightness, the style's matched to the content's mean and deviation; the style is
+//    transferred on lightness alone and the result's L* is joined with the content's a*b*, so the
+//    output has exactly the content's chroma.
+//  - style_scale resizes the style image relative to the output (larger: larger strokes);
+//    strength blends the result with the content (0: the content, 1: the full result).
+// Not here: the feed-forward networks (fast.h), files and argument parsing (the CLI).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "apps/stylize/images.h"
+#include "apps/stylize/objective.h"
+#include "core/progress.h"
+#include "io/image_file.h"
+
+namespace neuroshop::stylize {
+
+enum class OptimizerKind { kLbfgs, kAdam };
+// "lbfgs" / "adam", and back (ArgumentError on anything else).
+const char* optimizer_name(OptimizerKind kind);
+OptimizerKind parse_optimizer(const std::string& name);
+
+struct StylizeOptions {
+  int64_t size = 512;             // the output's long side; 0 keeps the content's own size
+  int64_t iterations = 200;       // over all stages, most of them at the small (cheap) sizes
+  double style_weight = 1.0;
+  double content_weight = 0.4;
+  double tv_weight = 2.0;
+  double style_scale = 1.0;       // the style image's long side relative to the output's
+  bool preserve_colors = false;
+  double strength = 1.0;          // in [0, 1]
+  uint64_t seed = 1;              // the FeatureNet's seed
+  OptimizerKind optimizer = OptimizerKind::kLbfgs;
+  double adam_lr = 0.02;          // step size of Adam in pixel units (images in [0, 1])
+  int64_t min_stage_size = 128;   // the coarsest stage's long side
+};
+
+// Throws ArgumentError naming the option when a value is out of range.
+void validate(const StylizeOptions& options);
+
+struct StylizeResult {
+  cv::Mat bgr;             // CV_32FC3, BGR, not clamped to [0, 1] (so colour tests see exact values)
+  LossTerms first, last;   // the objective at the start and the end of the last stage
+  int64_t evaluations = 0; // objective evaluations over all stages
+  double seconds = 0.0;
+};
+
+// content, style: BGR (CV_8U, CV_16U or CV_32F in [0, 1]). The result has the content's aspect ratio
+// and long side options.size (the content's own size when 0).
+StylizeResult stylize(const cv::Mat& content_bgr, const cv::Mat& style_bgr, const StylizeOptions& options,
+                      const ProgressFn& progress = {});
+
+// The same on images as read from files: gray inputs are taken as colour, the output has the
+// content's bit depth, and its alpha (if any) resized to the output.
+Image stylize_image(const Image& content, const Image& style, const StylizeOptions& options,
+                    const ProgressFn& progress = {});
+
+}  // namespace neuroshop::stylize

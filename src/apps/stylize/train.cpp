@@ -1,0 +1,208 @@
+// Fast-style training loop; see train.h.
+#include "apps/stylize/train.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "apps/common/training_log.h"
+#include "apps/stylize/images.h"
+#include "core/errors.h"
+#include "core/model/checkpoint.h"
+#include "core/optim/adam.h"
+#include "core/optim/lr_schedule.h"
+#include "io/image_file.h"
+
+namespace neuroshop::stylize {
+namespace fs = std::filesystem;
+using apps::TrainingLog;
+
+std::string checkpoint_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".ckpt.nsm").string();
+}
+std::string log_json_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".log.json").string();
+}
+std::string loss_png_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".loss.png").string();
+}
+
+namespace {
+
+// Photos as BGR CV_32FC3 with their short side at `short_side` (enough room for random crops).
+std::vector<cv::Mat> load_photos(const std::vector<std::string>& paths, int64_t short_side, const ProgressFn& progress,
+                                 int64_t* skipped) {
+  std::vector<cv::Mat> photos;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    try {
+      const cv::Mat bgr = to_bgr_float(read_image(paths[i]).pixels);
+      const double scale = static_cast<double>(short_side) / std::min(bgr.rows, bgr.cols);
+      photos.push_back(resize_to(bgr, cv::Size(std::max<int>(static_cast<int>(short_side), static_cast<int>(std::lround(bgr.cols * scale))),
+                                               std::max<int>(static_cast<int>(short_side), static_cast<int>(std::lround(bgr.rows * scale))))));
+    } catch (const IoError&) {
+      ++*skipped;
+    }
+    report(progress, {static_cast<int64_t>(i + 1), static_cast<int64_t>(paths.size()), "load photos", {}});
+  }
+  return photos;
+}
+
+// N random crops (random photo, position, horizontal flip) -> (N,3,crop,crop).
+Tensor sample_batch(const std::vector<cv::Mat>& photos, int64_t n, int64_t crop, Rng& rng) {
+  std::vector<cv::Mat> crops;
+  const int c = static_cast<int>(crop);
+  for (int64_t i = 0; i < n; ++i) {
+    const cv::Mat& p = photos[rng.below(photos.size())];
+    const int x = static_cast<int>(rng.below(static_cast<uint64_t>(p.cols - c + 1)));
+    const int y = static_cast<int>(rng.below(static_cast<uint64_t>(p.rows - c + 1)));
+    cv::Mat patch = p(cv::Rect(x, y, c, c)).clone();
+    if (rng.uniform() < 0.5) cv::flip(patch, patch, 1);
+    crops.push_back(patch);
+  }
+  return bgrs_to_tensor(crops);
+}
+
+Tensor centre_batch(const std::vector<cv::Mat>& photos, int64_t crop) {
+  std::vector<cv::Mat> crops;
+  const int c = static_cast<int>(crop);
+  for (const cv::Mat& p : photos) crops.push_back(p(cv::Rect((p.cols - c) / 2, (p.rows - c) / 2, c, c)).clone());
+  return bgrs_to_tensor(crops);
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.5g", v);
+  return buf;
+}
+
+}  // namespace
+
+TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
+  using Clock = std::chrono::steady_clock;
+  if (o.crop % kTransformMultiple != 0 || o.crop < 32)
+    throw ArgumentError("--crop must be a multiple of 4 and at least 32, got " + std::to_string(o.crop));
+  if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
+  if (!(o.style_size > 0.1 && o.style_size <= 20.0)) throw ArgumentError("--style-size must be in (0.1, 20]");
+
+  // The photo order is a fixed function of the seed, so a resumed run holds out the same photos.
+  std::vector<std::string> paths = list_images(o.data, true);
+  Rng order_rng(o.seed * 31 + 7);
+  for (size_t i = paths.size(); i > 1; --i) std::swap(paths[i - 1], paths[order_rng.below(i)]);
+  if (o.max_photos > 0 && static_cast<int64_t>(paths.size()) > o.max_photos) paths.resize(static_cast<size_t>(o.max_photos));
+  const size_t n_val = std::min(paths.size() / 5, static_cast<size_t>(std::max<int64_t>(0, o.val_images)));
+  const std::vector<std::string> val_paths(paths.begin(), paths.begin() + static_cast<std::ptrdiff_t>(n_val));
+  const std::vector<std::string> train_paths(paths.begin() + static_cast<std::ptrdiff_t>(n_val), paths.end());
+  if (train_paths.empty()) throw IoError("no training photos found in the --data folders");
+  int64_t skipped = 0;
+  const int64_t short_side = o.crop + o.crop / 2;
+  const std::vector<cv::Mat> train_photos = load_photos(train_paths, short_side, progress, &skipped);
+  const std::vector<cv::Mat> val_photos = load_photos(val_paths, short_side, progress, &skipped);
+  if (train_photos.empty()) throw IoError("none of the training photos could be read");
+
+  FeatureNet features(FeatureNetOptions{o.feature_seed});
+  const cv::Mat style_bgr = to_bgr_float(read_image(o.style).pixels);
+  const cv::Size style_size = with_long_side(style_bgr.size(), std::lround(o.style_size * static_cast<double>(o.crop)));
+  const StyleTarget style = make_style_target(features, bgr_to_tensor(resize_to(style_bgr, style_size)));
+
+  Rng init_rng(o.seed);
+  StyleModel model(build_transform_net(o.net, init_rng));
+  Layer& net = model.net();
+  net.set_training(true);
+  Adam adam(net.params(), AdamOptions{o.learning_rate});
+  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(50, o.steps / 10));
+  Rng data_rng(o.seed * 7919 + 1);
+
+  TrainingLog log("style " + fs::path(o.style).stem().string(), log_json_path(o.out), loss_png_path(o.out));
+  TrainingState state;
+  state.optimizer = adam.state();
+  state.rngs = {{"data", &data_rng}};
+  double seconds_before = 0.0;
+  const std::string ckpt = checkpoint_path(o.out);
+  if (o.resume && fs::exists(ckpt)) {
+    load_checkpoint(ckpt, net, state);
+    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
+    log.load();
+    log.truncate_after(state.step);
+  }
+
+  TrainSummary summary;
+  summary.train_photos = static_cast<int64_t>(train_photos.size());
+  summary.val_photos = static_cast<int64_t>(val_photos.size());
+  for (Param* p : net.params()) summary.parameters += p->value.numel();
+
+  const Tensor val_batch = val_photos.empty() ? Tensor() : centre_batch(val_photos, o.crop);
+  const ContentTarget val_content = val_photos.empty() ? ContentTarget{} : make_content_target(features, val_batch);
+  auto validate = [&]() {
+    if (val_photos.empty()) return LossTerms{};
+    net.set_training(false);
+    const LossTerms t = style_transfer_loss(features, style, val_content, net.forward(val_batch), o.weights, nullptr);
+    net.set_training(true);
+    return t;
+  };
+
+  const Clock::time_point start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  auto save_all = [&](int64_t step) {
+    state.step = step;
+    state.values["seconds"] = std::to_string(seconds_before + elapsed());
+    save_checkpoint(ckpt, net, state);
+    model.save(o.out, {{"training_command", o.command_line},
+                       {"style_image", o.style},
+                       {"training_steps", std::to_string(step)},
+                       {"training_seconds", state.values["seconds"]},
+                       {"feature_seed", std::to_string(o.feature_seed)},
+                       {"crop", std::to_string(o.crop)},
+                       {"style_size", fmt(o.style_size)},
+                       {"train_style_loss", fmt(summary.train.style)},
+                       {"train_content_loss", fmt(summary.train.content)},
+                       {"val_loss", fmt(summary.val.total)},
+                       {"val_style_loss", fmt(summary.val.style)},
+                       {"val_content_loss", fmt(summary.val.content)}});
+    log.save();
+  };
+
+  int64_t step = state.step;
+  Clock::time_point window_start = Clock::now();
+  int64_t window_images = 0;
+  double images_per_second = 0.0;
+  while (step < o.steps && !(o.minutes > 0 && elapsed() > o.minutes * 60.0)) {
+    const double lr = schedule.lr_at(step);
+    adam.set_learning_rate(lr);
+    const Tensor x = sample_batch(train_photos, o.batch_size, o.crop, data_rng);
+    const ContentTarget content = make_content_target(features, x);
+    adam.zero_grad();
+    Tensor dy;
+    const LossTerms terms = style_transfer_loss(features, style, content, net.forward(x), o.weights, &dy);
+    net.backward(dy);
+    adam.step();
+    ++step;
+    window_images += o.batch_size;
+    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
+    if (window > 5.0) {
+      images_per_second = static_cast<double>(window_images) / window;
+      window_start = Clock::now();
+      window_images = 0;
+    }
+    log.add_train({step, terms.total, lr, images_per_second});
+    summary.train = terms;
+    if (step % o.val_every == 0 || step == o.steps) {
+      summary.val = validate();
+      log.add_val({step, summary.val.total});
+    }
+    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
+    report(progress, {step, o.steps, "train style",
+                      {{"loss", terms.total}, {"style", terms.style}, {"content", terms.content},
+                       {"val", summary.val.total}, {"img/s", images_per_second}}});
+  }
+  if (step % o.checkpoint_every != 0 && step != o.steps) {
+    summary.val = validate();
+    log.add_val({step, summary.val.total});
+    save_all(step);
+  }
+  summary.step = step;
+  summary.seconds = seconds_before + elapsed();
+  return summary;
+}
+
+}  // namespace neuroshop::stylize

@@ -1,0 +1,260 @@
+// `neuroshop stylize`, `neuroshop train style` and `neuroshop eval stylize`: options, progress and
+// printing; the work is in src/apps/stylize/.
+//   --style IMAGE   arbitrary style by optimization (an existing file, or any path with an image extension)
+//   --style NAME    a shipped fast style, models/style-NAME.nsm
+//   --model FILE    a fast style from any model file
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "apps/common/batch.h"
+#include "apps/stylize/eval.h"
+#include "apps/stylize/fast.h"
+#include "apps/stylize/stylize.h"
+#include "apps/stylize/train.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "cli/progress.h"
+#include "cli/shared_options.h"
+#include "cli/validators.h"
+#include "core/errors.h"
+#include "io/image_file.h"
+
+namespace neuroshop::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct StylizeArgs {
+  std::vector<std::string> inputs;
+  std::string out;
+  std::string style;
+  std::string model;
+  int64_t size = -1;  // -1: 512 for optimization, the input's size for fast styles
+  std::string optimizer = "lbfgs";
+  stylize::StylizeOptions options;
+  bool recursive = false;
+};
+
+// The names of the shipped styles (models/style-NAME.nsm), for the error message of an unknown one.
+std::string shipped_style_names() {
+  const fs::path dir = fs::path(default_model_path("style-x.nsm")).parent_path();
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("style-", 0) == 0 && entry.path().extension() == ".nsm" && file.find(".ckpt.") == std::string::npos)
+      names.push_back(file.substr(6, file.size() - 10));
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list.empty() ? "none installed" : list;
+}
+
+// A fast-style model file for --model or a shipped --style NAME; empty when --style is an image.
+std::string fast_model_path(const StylizeArgs& args) {
+  if (!args.model.empty()) return args.model;
+  if (fs::exists(args.style) || has_image_extension(args.style)) return "";
+  const std::string path = default_model_path(stylize::style_model_file_name(args.style));
+  if (!fs::exists(path))
+    throw ArgumentError("--style '" + args.style + "' is neither an image file nor a shipped style (shipped: " +
+                        shipped_style_names() + ")");
+  return path;
+}
+
+void run_stylize(StylizeArgs& args, const GlobalOptions& global) {
+  if (args.style.empty() && args.model.empty()) throw ArgumentError("stylize needs --style IMAGE|NAME or --model FILE");
+  if (!args.style.empty() && !args.model.empty()) throw ArgumentError("give either --style or --model, not both");
+  const std::string model_path = fast_model_path(args);
+  args.options.optimizer = stylize::parse_optimizer(args.optimizer);
+
+  std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
+  if (inputs.empty()) throw IoError("no images found in the given inputs");
+  const auto plan = apps::plan_outputs(inputs, args.out, "stylized");
+
+  ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+  if (!model_path.empty()) {
+    stylize::StyleModel model = stylize::StyleModel::load(model_path);
+    stylize::FastOptions fo;
+    fo.strength = args.options.strength;
+    fo.preserve_colors = args.options.preserve_colors;
+    fo.size = args.size < 0 ? 0 : args.size;
+    for (size_t i = 0; i < plan.size(); ++i) {
+      write_image(plan[i].second, stylize::stylize_fast(model, read_image(plan[i].first), fo));
+      bar.update({static_cast<int64_t>(i + 1), static_cast<int64_t>(plan.size()), "stylize", {}});
+    }
+  } else {
+    args.options.size = args.size < 0 ? 512 : args.size;
+    stylize::validate(args.options);
+    const Image style = read_image(args.style);
+    for (const auto& [in, out] : plan)
+      write_image(out, stylize::stylize_image(read_image(in), style, args.options, bar.callback()));
+  }
+  bar.finish();
+  if (!global.quiet)
+    for (const auto& [in, out] : plan) std::cout << out << "\n";
+}
+
+void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::string& optimizer) {
+  sub->add_option("--iterations", o.iterations, "optimizer iterations over all coarse-to-fine stages")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  sub->add_option("--style-weight", o.style_weight, "weight of the Gram (style) losses")->check(finite_in(0.0, 1e9));
+  sub->add_option("--content-weight", o.content_weight, "weight of the content loss")->check(finite_in(0.0, 1e9));
+  sub->add_option("--tv-weight", o.tv_weight, "weight of the total-variation smoothness loss")->check(finite_in(0.0, 1e9));
+  sub->add_option("--style-scale", o.style_scale, "style image size relative to the output (larger: larger strokes)")
+      ->check(finite_in(0.05, 20.0));
+  sub->add_option("--seed", o.seed, "seed of the random feature network")->check(unsigned_integer());
+  sub->add_option("--optimizer", optimizer, "lbfgs or adam")->check(CLI::IsMember({"lbfgs", "adam"}));
+}
+
+void add_stylize(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<StylizeArgs>();
+  CLI::App* sub = app.add_subcommand("stylize", "paint photos in the style of a painting (any image, or a shipped fast style)");
+  sub->add_option("inputs", args->inputs, "content images or folders")->required()->type_name("CONTENT...");
+  sub->add_option("--style", args->style, "style image (optimization) or the NAME of a shipped fast style")
+      ->type_name("IMAGE|NAME");
+  sub->add_option("--model", args->model, "fast-style model file (models/style-NAME.nsm)")->type_name("FILE");
+  sub->add_option("-o,--output", args->out, "output file (one input) or folder; default: beside each input as NAME-stylized.EXT")
+      ->type_name("FILE|DIR");
+  sub->add_option("--size", args->size, "output long side in pixels (default: 512 for optimization, the input's size for fast styles)")
+      ->check(CLI::Range(int64_t{32}, int64_t{8192}));
+  add_optimization_options(sub, args->options, args->optimizer);
+  sub->add_flag("--preserve-colors", args->options.preserve_colors, "keep the content's colours (transfer lightness only)");
+  sub->add_option("--strength", args->options.strength, "blend of result and content: 0 content, 1 full style")
+      ->check(finite_in(0.0, 1.0));
+  sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
+  sub->callback([args, &global] { run_stylize(*args, global); });
+}
+
+void add_train_style(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<stylize::TrainOptions>();
+  CLI::App& train = command_group(app, "train", "train a model on your own images");
+  CLI::App* sub = train.add_subcommand("style", "train a fast (feed-forward) style from one painting");
+  sub->add_option("--style", o->style, "the painting")->required()->type_name("IMAGE");
+  sub->add_option("--data", o->data, "folders or files of photos (searched recursively)")->required()->type_name("DIR...");
+  sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)")->required();
+  sub->add_option("--steps", o->steps, "training steps (the learning-rate schedule's length)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  sub->add_option("--minutes", o->minutes, "also stop after this many minutes in this run")->check(finite_in(0.0, 1e6));
+  sub->add_flag("--resume", o->resume, "continue from the checkpoint beside --out");
+  sub->add_option("--size", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
+  sub->add_option("--style-size", o->style_size, "style image long side, in crop sides")->check(finite_in(0.2, 20.0));
+  sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{256}));
+  sub->add_option("--width", o->net.base_channels, "base channels of the transform network")->check(CLI::Range(int64_t{2}, int64_t{128}));
+  sub->add_option("--blocks", o->net.residual_blocks, "residual blocks")->check(CLI::Range(int64_t{0}, int64_t{16}));
+  sub->add_option("--lr", o->learning_rate, "Adam learning rate (cosine decay to lr/20)")->check(finite_in(1e-7, 1.0));
+  sub->add_option("--style-weight", o->weights.style, "weight of the Gram (style) losses")->check(finite_in(0.0, 1e9));
+  sub->add_option("--content-weight", o->weights.content, "weight of the content loss")->check(finite_in(0.0, 1e9));
+  sub->add_option("--tv-weight", o->weights.tv, "weight of the total-variation loss")->check(finite_in(0.0, 1e9));
+  sub->add_option("--seed", o->seed, "seed of the network and the data sampling")->check(unsigned_integer());
+  sub->add_option("--feature-seed", o->feature_seed, "seed of the random feature network")->check(unsigned_integer());
+  sub->add_option("--max-photos", o->max_photos, "use at most this many photos (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  sub->add_option("--val-every", o->val_every, "steps between validation losses")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  sub->callback([o, sub, &global] {
+    if (o->crop % 8 != 0) throw ArgumentError("--size must be a multiple of 8, got " + std::to_string(o->crop));
+    o->command_line = "neuroshop train style";
+    for (const auto& opt : sub->get_options())
+      if (opt->count() > 0 && !opt->get_lnames().empty()) {
+        o->command_line += " --" + opt->get_lnames().front();
+        for (const auto& r : opt->results()) o->command_line += opt->get_type_size() == 0 ? "" : " " + r;
+      }
+    ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+    const stylize::TrainSummary s = stylize::train(*o, bar.callback());
+    bar.finish();
+    std::printf("trained %lld steps in %s on %lld photos (%lld held out), %lld parameters\n"
+                "last step: loss %.4f (style %.4f, content %.4f, tv %.5f); validation: loss %.4f (style %.4f, content %.4f)\n"
+                "model: %s\n",
+                static_cast<long long>(s.step), format_duration(s.seconds).c_str(), static_cast<long long>(s.train_photos),
+                static_cast<long long>(s.val_photos), static_cast<long long>(s.parameters), s.train.total, s.train.style,
+                s.train.content, s.train.tv, s.val.total, s.val.style, s.val.content, o->out.c_str());
+  });
+}
+
+// Three photos and three paintings of ../shared/data, when that folder is there.
+std::vector<stylize::EvalPair> default_eval_pairs() {
+  const fs::path data = fs::path(NEUROSHOP_SOURCE_DIR) / ".." / "shared" / "data";
+  const std::vector<std::string> photos = {"photos/debian/kphotoalbum/grand_canyon_1.jpg",
+                                           "photos/debian/mate-backgrounds/FreshFlower.jpg",
+                                           "photos/debian/kphotoalbum/skagen.jpg"};
+  const std::vector<std::string> paintings = {"paintings/Van_Gogh__The_Starry_Night.png",
+                                              "paintings/Katsushika_Hokusai_The_Great_Wave_off_Kanagawa_-_1823-1829.png",
+                                              "paintings/Wassily_Kandinsky_Composition_VIII_-_1923.png"};
+  std::vector<stylize::EvalPair> pairs;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const fs::path c = data / photos[i], s = data / paintings[i];
+    if (!fs::exists(c) || !fs::exists(s))
+      throw ArgumentError("eval stylize: give --pairs CONTENT=STYLE... (the default pairs of ../shared/data are not here)");
+    pairs.push_back({c.lexically_normal().string(), s.lexically_normal().string()});
+  }
+  return pairs;
+}
+
+void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<stylize::EvalOptions>();
+  auto pairs = std::make_shared<std::vector<std::string>>();
+  auto optimizer = std::make_shared<std::string>("lbfgs");
+  auto json = std::make_shared<bool>(false);
+  o->stylize.size = 256;
+  CLI::App& eval = command_group(app, "eval", "measure a model against simple baselines");
+  CLI::App* sub = eval.add_subcommand(
+      "stylize", "style distance (independently seeded features) before/after and edge SSIM, per content/style pair");
+  sub->add_option("--pairs", *pairs, "content and style images (default: 3 pairs from ../shared/data)")
+      ->type_name("CONTENT=STYLE...");
+  sub->add_option("--model", o->model, "evaluate a fast-style model (the pairs' styles are only measured against)")
+      ->type_name("FILE");
+  sub->add_option("--size", o->stylize.size, "long side the pairs are stylized and measured at")
+      ->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  add_optimization_options(sub, o->stylize, *optimizer);
+  sub->add_option("--eval-seed", o->eval_seed, "seed of the measuring feature network (not the optimized one)")
+      ->check(unsigned_integer());
+  sub->add_flag("--json", *json, "print the table as JSON");
+  sub->callback([o, pairs, optimizer, json, &global] {
+    o->stylize.optimizer = stylize::parse_optimizer(*optimizer);
+    for (const std::string& p : *pairs) o->pairs.push_back(stylize::parse_eval_pair(p));
+    if (o->pairs.empty()) o->pairs = default_eval_pairs();
+    ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+    const stylize::EvalResult r = stylize::evaluate(*o, bar.callback());
+    bar.finish();
+    if (*json) {
+      JsonWriter j(std::cout);
+      j.begin_object().field("method", o->model.empty() ? std::string("optimization") : o->model);
+      j.field("size", o->stylize.size).field("eval_seed", static_cast<int64_t>(o->eval_seed));
+      j.key("pairs").begin_array();
+      for (const auto& p : r.pairs) {
+        j.begin_object().field("content", p.content).field("style", p.style);
+        j.field("style_distance_before", p.style_before).field("style_distance_after", p.style_after);
+        j.field("edge_ssim", p.edge_ssim).field("seconds", p.seconds).end_object();
+      }
+      j.end_array();
+      j.field("mean_style_distance_before", r.mean_before).field("mean_style_distance_after", r.mean_after);
+      j.field("mean_edge_ssim", r.mean_edge_ssim).end_object();
+      return;
+    }
+    std::printf("%s at %lld px; style distance = mean relative Gram error, feature net seed %llu (independent)\n\n"
+                "| content | style | style distance before | after | after/before | edge SSIM | seconds |\n"
+                "|---|---|---|---|---|---|---|\n",
+                o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
+                static_cast<unsigned long long>(o->eval_seed));
+    for (const auto& p : r.pairs)
+      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.1f |\n", fs::path(p.content).filename().c_str(),
+                  fs::path(p.style).filename().c_str(), p.style_before, p.style_after,
+                  p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.seconds);
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | |\n", r.mean_before, r.mean_after,
+                r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim);
+  });
+}
+
+}  // namespace
+
+void add_stylize_command(CLI::App& app, const GlobalOptions& global) {
+  add_stylize(app, global);
+  add_train_style(app, global);
+  add_eval_stylize(app, global);
+}
+
+}  // namespace neuroshop::cli
