@@ -4,7 +4,7 @@
 #   --no-torch  skip libtorch-dev (only the LibTorch cross-check tests and the benchmark need it)
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libopencv-dev libcli11-dev googletest libgtest-dev)
+packages=(build-essential cmake pkg-config libopencv-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev)
 if [[ "${1:-}" != "--no-torch" ]]; then
   packages+=(libtorch-dev)
 fi

@@ -7,5 +7,6 @@ scripts/install-deps.sh
 scripts/build.sh
 mkdir -p out
 bin="${BUILD_DIR:-build}/neuroshop"
-"$bin" demo xor
+"$bin" demo xor > out/demo-xor.txt
+"$bin" colorize samples/colorize -o out/colorize
 echo "results are in out/"

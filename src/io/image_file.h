@@ -24,7 +24,9 @@ struct Image {
 // The EXIF orientation of JPEG (APP1), PNG (eXIf) and WebP (EXIF) files is applied, so pixels are
 // upright as a viewer shows them; TIFF orientation is left to libtiff.
 // Refuses (IoError) missing files, directories, empty files, other formats, truncated JPEG/PNG/WebP/
-// TIFF/BMP data, and declared sizes that are empty or above kMaxImageSide / kMaxImagePixels.
+// TIFF/BMP data, PNG chunks with a bad checksum, and declared sizes that are empty or above
+// kMaxImageSide / kMaxImagePixels. OpenCV's own messages are silenced while decoding; libjpeg may
+// still print a "Corrupt JPEG data" warning for a damaged but complete JPEG.
 Image read_image(const std::string& path);
 
 constexpr long long kMaxImageSide = 30000;

@@ -16,6 +16,30 @@ namespace {
 constexpr float kInputMean = 0.45f;
 constexpr float kInputScale = 4.0f;
 
+// The fixed pyramid step: each colour channel blurred by the binomial kernel [1 2 1]^T [1 2 1] / 16
+// and subsampled by 2, as a frozen 3->3 convolution with no cross-channel weights.
+std::unique_ptr<Conv2d> make_blur_down(const std::string& name) {
+  Conv2dOptions c;
+  c.in_channels = 3;
+  c.out_channels = 3;
+  c.kernel_size = 3;
+  c.stride = 2;
+  c.padding = 1;
+  c.padding_mode = PaddingMode::kReflect;
+  c.bias = false;
+  Rng unused(0);
+  auto conv = std::make_unique<Conv2d>(c, unused, name);
+  static const float kBinomial[3] = {0.25f, 0.5f, 0.25f};
+  // weight[oc][ic][kh][kw] = weight[((oc*3 + ic)*3 + kh)*3 + kw]
+  float* w = conv->weight().value.data();
+  for (int oc = 0; oc < 3; ++oc)
+    for (int ic = 0; ic < 3; ++ic)
+      for (int kh = 0; kh < 3; ++kh)
+        for (int kw = 0; kw < 3; ++kw) w[((oc * 3 + ic) * 3 + kh) * 3 + kw] = oc == ic ? kBinomial[kh] * kBinomial[kw] : 0.0f;
+  conv->freeze();
+  return conv;
+}
+
 }  // namespace
 
 FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
@@ -34,7 +58,7 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
   for (int64_t l = 0; l < options_.levels; ++l) {
     const std::string prefix = "level" + std::to_string(l);
     Level level;
-    if (l > 0) level.down = std::make_unique<AvgPool2d>(2, 0, prefix + ".down");
+    if (l > 0) level.down = make_blur_down(prefix + ".down");
     for (size_t b = 0; b < options_.banks.size(); ++b) {
       Conv2dOptions c;
       c.in_channels = 3;
@@ -48,11 +72,11 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
       level.bank_convs.back()->freeze();
       level.bank_relus.push_back(std::make_unique<Relu>(ReluFn{}, name + ".relu"));
     }
-    level.deep_pool = std::make_unique<AvgPool2d>(2, 0, prefix + ".deep_pool");
     Conv2dOptions d;
     d.in_channels = bank_channels_;
     d.out_channels = options_.deep_channels;
     d.kernel_size = 3;
+    d.stride = 2;
     d.padding = 1;
     d.padding_mode = PaddingMode::kReflect;
     d.bias = false;
@@ -64,11 +88,12 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
 }
 
 int64_t FeatureNet::min_side() const {
-  // The last level must fit the largest bank's reflection padding (pad < side) and leave at least
-  // 2 pixels after the deep pool for its 3x3 reflection padding: side >= max(pad + 1, 4).
+  // Every level must be larger than the largest bank's reflection padding (pad < side) and at least
+  // 2 pixels for the 3x3 reflection padding of the blur and the deep layer. Level l has side
+  // ceil(H / 2^l) >= H / 2^l, so H >= max(pad + 1, 2) * 2^(levels-1) suffices.
   int64_t pad = 0;
   for (const FilterBank& b : options_.banks) pad = std::max(pad, b.kernel_size / 2);
-  return std::max<int64_t>(pad + 1, 4) << (options_.levels - 1);
+  return std::max<int64_t>(pad + 1, 2) << (options_.levels - 1);
 }
 
 std::string FeatureNet::style_output_name(size_t i) const {
@@ -85,17 +110,16 @@ int64_t FeatureNet::flops(const Shape& in) const {
     }
     Shape banks = s;
     banks[1] = bank_channels_;
-    for (size_t b = 0; b < level.bank_convs.size(); ++b) total += level.bank_convs[b]->flops(s) + s[0] * options_.banks[b].channels * s[2] * s[3];
-    total += level.deep_pool->flops(banks);
-    const Shape pooled = level.deep_pool->output_shape(banks);
-    total += level.deep_conv->flops(pooled) + level.deep_conv->output_shape(pooled).numel();
+    for (size_t b = 0; b < level.bank_convs.size(); ++b)
+      total += level.bank_convs[b]->flops(s) + s[0] * options_.banks[b].channels * s[2] * s[3];
+    total += level.deep_conv->flops(banks) + level.deep_conv->output_shape(banks).numel();
   }
   return total;
 }
 
-// Per level l with image x_l (x_0 the normalized input, x_l = avgpool2(x_{l-1})):
+// Per level l with image x_l (x_0 the normalized input, x_l = blur_subsample(x_{l-1})):
 //   banks_l = concat_b relu(conv_{l,b}(x_l))
-//   deep_l  = relu(conv3x3_l(avgpool2(banks_l)))
+//   deep_l  = relu(conv3x3_stride2_l(banks_l))
 Features FeatureNet::forward(const Tensor& image) {
   if (image.rank() != 4 || image.dim(1) != 3)
     throw ShapeError("FeatureNet: expected images (N,3,H,W), got " + image.shape().str());
@@ -115,7 +139,7 @@ Features FeatureNet::forward(const Tensor& image) {
       Tensor y = level.bank_relus[b]->forward(level.bank_convs[b]->forward(x));
       banks = banks.defined() ? concat_channels(banks, y, "FeatureNet banks") : y;
     }
-    Tensor deep = level.deep_relu->forward(level.deep_conv->forward(level.deep_pool->forward(banks)));
+    Tensor deep = level.deep_relu->forward(level.deep_conv->forward(banks));
     out.style.push_back(banks);
     out.style.push_back(deep);
   }
@@ -125,8 +149,8 @@ Features FeatureNet::forward(const Tensor& image) {
 }
 
 // Backward runs the levels from coarse to fine, so each level's image gradient can be pushed
-// through its down-pool into the finer level's before that level adds its own:
-//   dbanks_l = dstyle[2l] + avgpool_backward(conv3x3_backward(relu_backward(dstyle[2l+1] (+ dcontent at l=0))))
+// through its blur-subsample into the finer level's before that level adds its own:
+//   dbanks_l = dstyle[2l] + conv3x3_stride2_backward(relu_backward(dstyle[2l+1] (+ dcontent at l=0)))
 //   dx_l     = sum_b conv_{l,b}_backward(relu_backward(split_b(dbanks_l))) + down_{l+1}_backward(dx_{l+1})
 //   dimage   = dx_0 * kInputScale
 Tensor FeatureNet::backward(const std::vector<Tensor>& dstyle, const Tensor& dcontent) {
@@ -142,7 +166,7 @@ Tensor FeatureNet::backward(const std::vector<Tensor>& dstyle, const Tensor& dco
     if (l == 0 && dcontent.defined()) ddeep = ddeep.defined() ? add(ddeep, dcontent, "FeatureNet content") : dcontent;
     Tensor dbanks = dstyle[2 * il];
     if (ddeep.defined()) {
-      Tensor d = level.deep_pool->backward(level.deep_conv->backward(level.deep_relu->backward(ddeep)));
+      Tensor d = level.deep_conv->backward(level.deep_relu->backward(ddeep));
       dbanks = dbanks.defined() ? add(dbanks, d, "FeatureNet banks") : d;
     }
     Tensor dx = dx_coarser.defined() ? levels_[il + 1].down->backward(dx_coarser) : Tensor();

@@ -4,8 +4,10 @@
 //  - several filter sizes side by side in one wide layer (Ustyuzhaninov et al. 2016: one random
 //    multi-scale conv layer rivals VGG for textures), here 3x3, 5x5 and 7x7, ReLU;
 //  - applied over an image pyramid (full, 1/2, 1/4 size), so a 7x7 filter at 1/4 sees 28 pixels
-//    without paying for a 28x28 kernel;
-//  - a second, deeper layer per level (2x2 average pool, 3x3 conv, ReLU) on all bank outputs, whose
+//    without paying for a 28x28 kernel. Each level is the finer one blurred by the binomial
+//    [1 2 1]^2/16 and subsampled (a fixed stride-2 convolution): overlapping windows, so the image
+//    gradient coming back from coarse levels is smooth, where 2x2 average pooling leaves block edges;
+//  - a second, deeper layer per level (3x3 conv with stride 2, ReLU) on all bank outputs, whose
 //    level-0 output is the content representation (deeper features keep layout, not pixels);
 //  - per-layer normalization of the Gram losses is the objective's job (objective.h; He et al. 2016).
 // Weights are drawn from one seed: the same seed builds the same network, a different seed an
@@ -21,7 +23,6 @@
 
 #include "core/layers/activations.h"
 #include "core/layers/conv2d.h"
-#include "core/layers/pooling.h"
 #include "core/tensor.h"
 
 namespace neuroshop::stylize {
@@ -41,7 +42,8 @@ struct FeatureNetOptions {
 // One forward pass's outputs, for images (N,3,H,W).
 struct Features {
   // Per level l (0 = full size): style[2l] the banks' ReLU outputs side by side (N, sum of bank
-  // channels, H_l, W_l) and style[2l+1] the deep layer's (N, deep_channels, H_l/2, W_l/2).
+  // channels, H_l, W_l) and style[2l+1] the deep layer's (N, deep_channels, ceil(H_l/2), ceil(W_l/2)),
+  // where H_{l+1} = ceil(H_l / 2).
   std::vector<Tensor> style;
   // The content representation: the deep layer of level 0 (the same tensor as style[1]).
   Tensor content;
@@ -64,17 +66,16 @@ class FeatureNet {
   size_t num_style_outputs() const { return static_cast<size_t>(2 * options_.levels); }
   // "level0.banks", "level0.deep", "level1.banks", ...
   std::string style_output_name(size_t i) const;
-  // Floating-point operations of one forward pass for images `in` (convolutions and pools).
+  // Floating-point operations of one forward pass for images `in` (convolutions and ReLUs).
   int64_t flops(const Shape& in) const;
   const FeatureNetOptions& options() const { return options_; }
 
  private:
   struct Level {
-    std::unique_ptr<AvgPool2d> down;  // from the previous level's image; null at level 0
+    std::unique_ptr<Conv2d> down;  // blur + subsample from the previous level's image; null at level 0
     std::vector<std::unique_ptr<Conv2d>> bank_convs;
     std::vector<std::unique_ptr<Relu>> bank_relus;
-    std::unique_ptr<AvgPool2d> deep_pool;
-    std::unique_ptr<Conv2d> deep_conv;
+    std::unique_ptr<Conv2d> deep_conv;  // stride 2
     std::unique_ptr<Relu> deep_relu;
   };
 

@@ -1,0 +1,24 @@
+// Classical cut-outs of a product photo on a plain background (white, gray or a light colour):
+// the background colour estimated from the photo's border, a threshold baseline on the distance
+// to it, and OpenCV's GrabCut initialised from that threshold mask. Both are the baselines the
+// matting network is measured against (`eval matte`) and the fallback when no network is loaded.
+// Not here: the matting network (matte.h), reading files (item.h).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+namespace neuroshop::tryon {
+
+// Median colour of the outermost 3% frame of the photo. bgr: CV_32FC3 in [0, 1].
+cv::Vec3f border_colour(const cv::Mat& bgr);
+
+// alpha = 1 where the colour differs from the border colour by more than `threshold` (max over
+// channels, 0..1 scale), lightly cleaned (small specks removed, holes closed), CV_32F in {0, 1}.
+cv::Mat threshold_alpha(const cv::Mat& bgr, float threshold = 0.08f);
+
+// GrabCut (5 iterations) seeded by threshold_alpha: pixels far from the threshold mask are sure
+// background, the rest probable foreground/background; CV_32F alpha in {0, 1}, edges softened by
+// one pixel. Works on a copy at most 512 px on the long side and scales the mask back.
+cv::Mat grabcut_alpha(const cv::Mat& bgr);
+
+}  // namespace neuroshop::tryon
