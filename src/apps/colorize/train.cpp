@@ -108,6 +108,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   summary.val_photos = static_cast<int64_t>(val_set.photos.size());
   summary.skipped_gray = train_set.skipped_gray + val_set.skipped_gray;
   summary.num_bins = bins.size();
+  if (!log.val().empty()) summary.val_loss = log.val().back().loss;
 
   const Clock::time_point start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };

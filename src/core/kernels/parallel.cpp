@@ -64,7 +64,7 @@ class Pool {
   void run(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t grain) {
     if (n <= 0) return;
     grain = std::max<int64_t>(grain, 1);
-    const int64_t most_chunks = (n - 1) / grain + 1;  // every chunk at least `grain` long
+    const int64_t most_chunks = std::max<int64_t>(1, n / grain);  // every chunk at least `grain` long
     const int64_t chunks = std::min<int64_t>(threads(), most_chunks);
     if (chunks <= 1 || t_inside_parallel) {
       fn(0, n);

@@ -1,0 +1,42 @@
+// The benchmark's shared pieces: timing with medians, and the LibTorch side declared without any
+// torch header, so only bench/torch_side.cpp pays torch's compile time.
+// Not here: any measured code (bench/main.cpp for ours, bench/torch_side.cpp for LibTorch's).
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace neuroshop::bench {
+
+// Runs fn `warmup` times, then `repeats` times, and returns the median wall time in milliseconds.
+inline double median_ms(const std::function<void()>& fn, int repeats, int warmup = 1) {
+  for (int i = 0; i < warmup; ++i) fn();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// The reference network of the core's benchmark (39.1 GFLOP forward per batch of 16 at 128x128):
+// conv3x3(1->32) ReLU, conv3x3/2(32->64) ReLU, conv3x3(64->64) ReLU, conv3x3/2(64->128) ReLU,
+// conv3x3(128->128) ReLU, conv3x3 dilation 2 (128->128) ReLU, upsample x2, conv3x3(128->64) ReLU,
+// upsample x2, conv3x3(64->32) ReLU, conv3x3(32->2) tanh; MSE; SGD.
+struct ReferenceTimes {
+  double train_step_ms = 0, forward_ms = 0, infer512_ms = 0;
+};
+
+namespace torch_side {
+void set_threads(int threads);
+ReferenceTimes reference_network(int repeats);
+double gemm_ms(int64_t M, int64_t N, int64_t K, bool trans_a, bool trans_b, int repeats);
+double xor_steps_per_second(int steps);
+}  // namespace torch_side
+
+}  // namespace neuroshop::bench
