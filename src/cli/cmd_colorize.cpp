@@ -48,14 +48,15 @@ void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
   inputs = apps::take_shard(inputs, shard);
   if (!options.hints.empty() && inputs.size() > 1)
     throw ArgumentError("--hint applies to one image; give a single input with hints");
-  const auto plan = apps::plan_outputs(inputs, args.out, "colorized");
 
-  const int jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(args.jobs), plan.size()));
+  const int jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(args.jobs), inputs.size()));
   // Each job holds its own network (layers cache activations); the engine's threads are split among them.
   if (jobs > 1) set_num_threads(std::max(1, global.threads / jobs));
   std::vector<std::unique_ptr<colorize::ColorizeModel>> models;
   for (int j = 0; j < jobs; ++j)
     models.push_back(std::make_unique<colorize::ColorizeModel>(colorize::ColorizeModel::load(args.model)));
+  // After the model loaded: planning may create the output folder, which a bad model must not leave behind.
+  const auto plan = apps::plan_outputs(inputs, args.out, "colorized");
 
   ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet || plan.size() == 1));
   std::atomic<size_t> next{0}, done{0};

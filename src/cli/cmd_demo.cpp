@@ -64,7 +64,7 @@ void add_xor(CLI::App& demo, const GlobalOptions& global) {
   sub->add_option("--activation", opt->activation, "the hidden layer's activation")
       ->check(CLI::IsMember({"tanh", "sigmoid"}));
   sub->add_option("--epochs", opt->epochs, "full-batch SGD steps per model")->check(CLI::Range(1, 10000000));
-  sub->add_option("--lr", opt->lr, "SGD learning rate")->check(finite_number() & CLI::PositiveNumber);
+  sub->add_option("--lr", opt->lr, "SGD learning rate")->check(positive_number());
   sub->add_flag("--json", *json, "print the loss curves and predictions as JSON instead of text");
   sub->callback([opt, json, &global] {
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
@@ -134,7 +134,7 @@ void add_outside(CLI::App& demo) {
   sub->add_option("--b1", flat->b1, "hidden biases b1_1,b1_2")->delimiter(',')->expected(2)->check(finite_number());
   sub->add_option("--w2", flat->w2, "output weights W2_1,W2_2")->delimiter(',')->expected(2)->check(finite_number());
   sub->add_option("--b2", opt->weights.b2, "output bias")->check(finite_number());
-  sub->add_option("--lr", opt->lr, "SGD learning rate")->check(finite_number() & CLI::PositiveNumber);
+  sub->add_option("--lr", opt->lr, "SGD learning rate")->check(positive_number());
   sub->add_flag("--json", *json, "print every number as JSON instead of the walk-through");
   sub->callback([opt, flat, json] {
     for (size_t i = 0; i < 3; ++i) opt->inputs[i] = flat->inputs[i];

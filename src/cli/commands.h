@@ -31,5 +31,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global);       // cmd_
 void add_gradcheck_command(CLI::App& app, const GlobalOptions& global);  // cmd_gradcheck.cpp
 void add_colorize_command(CLI::App& app, const GlobalOptions& global);   // cmd_colorize.cpp: colorize, train/eval colorize
 void add_stylize_command(CLI::App& app, const GlobalOptions& global);    // cmd_stylize.cpp: stylize, train style, eval stylize
+void add_tryon_command(CLI::App& app, const GlobalOptions& global);      // cmd_tryon.cpp: tryon, train/eval harmonize, train/eval matte
+void add_cutout_command(CLI::App& app, const GlobalOptions& global);     // cmd_cutout.cpp: cutout PHOTO...
 
 }  // namespace neuroshop::cli

@@ -31,6 +31,17 @@ CLI::Validator finite_number() {
       "FINITE", "FINITE");
 }
 
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string& input) -> std::string {
+        double value = 0.0;
+        if (!parse_double(input, value)) return "'" + input + "' is not a number";
+        if (!std::isfinite(value) || !(value > 0.0)) return "'" + input + "' is not a positive finite number";
+        return {};
+      },
+      "POSITIVE", "POSITIVE");
+}
+
 CLI::Validator finite_in(double lo, double hi) {
   std::ostringstream desc;
   desc << "in [" << lo << ", " << hi << "]";

@@ -1,6 +1,6 @@
 // CLI11 validators the stock ones lack. CLI::Range and CLI::PositiveNumber let "nan" through
 // (every comparison with NaN is false), so every floating-point flag also takes finite_number():
-//   sub->add_option("--lr", opt.lr, "learning rate")->check(finite_number() & CLI::PositiveNumber);
+//   sub->add_option("--lr", opt.lr, "learning rate")->check(positive_number());
 // Not here: the options themselves; each command file declares its own.
 #pragma once
 
@@ -10,6 +10,9 @@ namespace neuroshop::cli {
 
 // Accepts numbers that parse as a finite double; rejects nan, inf and non-numbers.
 CLI::Validator finite_number();
+
+// A finite number above 0 (CLI::PositiveNumber's own message prints DBL_MAX in full).
+CLI::Validator positive_number();
 
 // A finite number in [lo, hi] (inclusive), e.g. an input in [0, 1].
 CLI::Validator finite_in(double lo, double hi);

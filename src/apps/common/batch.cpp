@@ -1,7 +1,7 @@
 // Output planning and sharding for batch image commands; see batch.h.
 #include "apps/common/batch.h"
 
-#include <cstdio>
+#include <string>
 #include <filesystem>
 #include <set>
 
@@ -11,10 +11,20 @@
 namespace neuroshop::apps {
 namespace fs = std::filesystem;
 
+namespace {
+// A whole decimal number of at most 9 digits (so it fits an int; sscanf's %d overflows silently).
+bool parse_count(const std::string& text, int& value) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  value = std::stoi(text);
+  return true;
+}
+}  // namespace
+
 Shard parse_shard(const std::string& text) {
   int index = -1, count = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%d/%d%c", &index, &count, &tail) != 2 || count < 1 || index < 0 || index >= count)
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos || !parse_count(text.substr(0, slash), index) ||
+      !parse_count(text.substr(slash + 1), count) || count < 1 || index >= count)
     throw ArgumentError("--shard '" + text + "': expected I/N with 0 <= I < N, e.g. 0/4");
   return {index, count};
 }
@@ -41,6 +51,11 @@ std::vector<std::pair<std::string, std::string>> plan_outputs(const std::vector<
   for (const std::string& in : inputs) input_set.insert(canonical_name(in));
 
   const bool to_file = !out.empty() && has_image_extension(out) && !fs::is_directory(out);
+  // "-o result.gif" means a file of a format we cannot write, not a new folder named result.gif.
+  const std::string extension = fs::path(out).extension().string();
+  if (!out.empty() && !to_file && !extension.empty() && !fs::exists(out))
+    throw ArgumentError("-o '" + out + "': unsupported output extension '" + extension +
+                        "' (use .png, .jpg, .jpeg, .tif, .tiff, .webp or .bmp; end a new folder's name with '/')");
   if (to_file) {
     if (inputs.size() != 1)
       throw ArgumentError("-o '" + out + "' names one file but there are " + std::to_string(inputs.size()) +

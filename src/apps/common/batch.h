@@ -27,7 +27,8 @@ std::vector<std::string> take_shard(const std::vector<std::string>& inputs, cons
 //  - a folder (existing, or new inside an existing parent; created): outputs are FOLDER/STEM.EXT,
 //    or FOLDER/STEM-SUFFIX.EXT when `out` would otherwise overwrite an input.
 // Throws ArgumentError when an output would overwrite an input, two inputs map to one output,
-// or the output's folder does not exist.
+// the output's folder does not exist, or `out` is a new name with an extension that is not an
+// image format (a new folder's name with a dot must end in '/').
 std::vector<std::pair<std::string, std::string>> plan_outputs(const std::vector<std::string>& inputs,
                                                               const std::string& out, const std::string& suffix);
 

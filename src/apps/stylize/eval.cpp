@@ -98,7 +98,7 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     } else {
       StylizeOptions so = o.stylize;
       so.size = 0;  // content already at the evaluation size
-      result = stylize(content, style, so).bgr;
+      result = transfer_style(content, style, so).bgr;
     }
     PairScores ps;
     ps.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

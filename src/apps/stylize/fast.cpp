@@ -73,8 +73,8 @@ std::unique_ptr<Layer> build_transform_net(const TransformNetOptions& o, Rng& rn
   return std::make_unique<Residual>(std::move(body), "transform");
 }
 
-StyleModel::StyleModel(std::unique_ptr<Layer> net, std::map<std::string, std::string> metadata)
-    : net_(std::move(net)), metadata_(std::move(metadata)) {
+StyleModel::StyleModel(std::unique_ptr<Layer> net, const Palette& palette, std::map<std::string, std::string> metadata)
+    : net_(std::move(net)), palette_(palette), metadata_(std::move(metadata)) {
   if (!net_) throw ModelError("style model: no network");
 }
 
@@ -93,8 +93,16 @@ StyleModel StyleModel::load(const std::string& path) {
   if (out != Shape{1, 3, 32, 32})
     throw ModelError("style model '" + path + "': the network turns (1,3,32,32) into " + out.str() +
                      ", not an image of the same size");
+  const auto palette = loaded.extra_tensors.find("palette");
+  if (palette == loaded.extra_tensors.end() || palette->second.shape() != Shape{2, 3})
+    throw ModelError("style model '" + path + "' has no (2,3) palette tensor");
+  Palette p;
+  for (int c = 0; c < 3; ++c) {
+    p.mean[c] = palette->second[c];
+    p.sd[c] = palette->second[3 + c];
+  }
   loaded.net->set_training(false);
-  return StyleModel(std::move(loaded.net), std::move(loaded.metadata));
+  return StyleModel(std::move(loaded.net), p, std::move(loaded.metadata));
 }
 
 void StyleModel::save(const std::string& path, const std::map<std::string, std::string>& metadata) {
@@ -102,11 +110,21 @@ void StyleModel::save(const std::string& path, const std::map<std::string, std::
   for (const auto& [k, v] : metadata) meta[k] = v;
   meta["app"] = "stylize";
   meta["pad_multiple"] = std::to_string(kTransformMultiple);
-  save_model(path, *net_, meta);
+  Tensor palette({2, 3});  // row 0: mean of L*, a*, b*; row 1: standard deviations
+  for (int c = 0; c < 3; ++c) {
+    palette[c] = static_cast<float>(palette_.mean[c]);
+    palette[3 + c] = static_cast<float>(palette_.sd[c]);
+  }
+  save_model(path, *net_, meta, {{"palette", palette}});
   metadata_ = meta;
 }
 
 cv::Mat StyleModel::apply(const cv::Mat& bgr) {
+  if (bgr.empty() || bgr.type() != CV_32FC3) throw ArgumentError("style model: expected a BGR CV_32FC3 image");
+  return apply_network(match_palette(bgr, palette_));
+}
+
+cv::Mat StyleModel::apply_network(const cv::Mat& bgr) {
   if (bgr.empty() || bgr.type() != CV_32FC3) throw ArgumentError("style model: expected a BGR CV_32FC3 image");
   const int H = bgr.rows, W = bgr.cols;
   // Padded to a multiple of kTransformMultiple and at least kMinPaddedSide (the body's coarsest

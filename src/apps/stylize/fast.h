@@ -15,6 +15,9 @@
 // slow (and memory-hungry) on this core. The last conv starts near zero, so the untrained network
 // is the identity and the short training spends its steps on style, not on reproducing the photo.
 // Instance normalization (Ulyanov et al. 2016) is what makes such small networks stylize well.
+// The photo is first recoloured into the painting's palette (images.h match_palette, whose six
+// numbers the model file keeps as the extra tensor "palette"), as stylization by optimization does,
+// so the network only has to add texture, not learn a global colour change.
 // Inputs of any size: padded by reflection to a multiple of 4 and cropped back, so the output has
 // exactly the input's size.
 // Not here: training (train.h), optimization-based stylization (stylize.h).
@@ -28,6 +31,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/layer.h"
+#include "apps/stylize/images.h"
 #include "core/rng.h"
 #include "io/image_file.h"
 
@@ -47,7 +51,7 @@ std::unique_ptr<Layer> build_transform_net(const TransformNetOptions& options, R
 
 class StyleModel {
  public:
-  StyleModel(std::unique_ptr<Layer> net, std::map<std::string, std::string> metadata = {});
+  StyleModel(std::unique_ptr<Layer> net, const Palette& palette, std::map<std::string, std::string> metadata = {});
   // Loads and validates a style model file (ModelError naming the file when it is not one).
   static StyleModel load(const std::string& path);
   // Writes the network and metadata (app=stylize added) atomically.
@@ -56,11 +60,17 @@ class StyleModel {
   Layer& net() { return *net_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
-  // BGR CV_32FC3 in [0, 1], any size with sides >= 1 -> the stylized image, same size, not clamped.
+  const Palette& palette() const { return palette_; }
+
+  // BGR CV_32FC3 in [0, 1], any size with sides >= 1 -> the stylized image, same size, not clamped:
+  // the network applied to the image recoloured into the palette.
   cv::Mat apply(const cv::Mat& bgr);
+  // The network alone, on an image already in the palette.
+  cv::Mat apply_network(const cv::Mat& bgr);
 
  private:
   std::unique_ptr<Layer> net_;
+  Palette palette_;
   std::map<std::string, std::string> metadata_;
 };
 

@@ -5,10 +5,15 @@
 
 #include "core/errors.h"
 #include "core/kernels/concat.h"
+#include "core/kernels/parallel.h"
 #include "core/rng.h"
 
 namespace neuroshop::stylize {
 namespace {
+
+constexpr float kBinomial[3] = {0.25f, 0.5f, 0.25f};
+
+int64_t reflect(int64_t i, int64_t n) { return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i; }
 
 // The image enters centred and scaled to roughly unit variance (photos have a pixel standard
 // deviation near 0.25), so the He-initialized filters see inputs of the scale they were drawn for:
@@ -16,31 +21,73 @@ namespace {
 constexpr float kInputMean = 0.45f;
 constexpr float kInputScale = 4.0f;
 
-// The fixed pyramid step: each colour channel blurred by the binomial kernel [1 2 1]^T [1 2 1] / 16
-// and subsampled by 2, as a frozen 3->3 convolution with no cross-channel weights.
-std::unique_ptr<Conv2d> make_blur_down(const std::string& name) {
-  Conv2dOptions c;
-  c.in_channels = 3;
-  c.out_channels = 3;
-  c.kernel_size = 3;
-  c.stride = 2;
-  c.padding = 1;
-  c.padding_mode = PaddingMode::kReflect;
-  c.bias = false;
-  Rng unused(0);
-  auto conv = std::make_unique<Conv2d>(c, unused, name);
-  static const float kBinomial[3] = {0.25f, 0.5f, 0.25f};
-  // weight[oc][ic][kh][kw] = weight[((oc*3 + ic)*3 + kh)*3 + kw]
-  float* w = conv->weight().value.data();
-  for (int oc = 0; oc < 3; ++oc)
-    for (int ic = 0; ic < 3; ++ic)
-      for (int kh = 0; kh < 3; ++kh)
-        for (int kw = 0; kw < 3; ++kw) w[((oc * 3 + ic) * 3 + kh) * 3 + kw] = oc == ic ? kBinomial[kh] * kBinomial[kw] : 0.0f;
-  conv->freeze();
-  return conv;
+// Removes each filter's spatial mean per input channel:
+//   w[oc][ic][kh][kw] -= mean_{kh,kw} w[oc][ic]
+// A random filter with a non-zero mean mostly measures the local average colour, and those large,
+// smooth responses dominate the Gram matrices; zero-mean filters respond to structure (edges,
+// strokes, texture) only. Colour is left to the 1x1 bank.
+void make_zero_mean(Tensor& weight) {
+  const int64_t planes = weight.dim(0) * weight.dim(1), taps = weight.dim(2) * weight.dim(3);
+  float* w = weight.data();
+  for (int64_t p = 0; p < planes; ++p) {
+    double mean = 0.0;
+    for (int64_t t = 0; t < taps; ++t) mean += w[p * taps + t];
+    mean /= static_cast<double>(taps);
+    for (int64_t t = 0; t < taps; ++t) w[p * taps + t] -= static_cast<float>(mean);
+  }
 }
 
 }  // namespace
+
+Tensor binomial_down(const Tensor& x) {
+  if (x.rank() != 4 || x.dim(2) < 2 || x.dim(3) < 2)
+    throw ShapeError("binomial_down: expected (N,C,H,W) with H, W >= 2, got " + x.shape().str());
+  const int64_t planes = x.dim(0) * x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t OH = (H + 1) / 2, OW = (W + 1) / 2;
+  Tensor y = Tensor::empty({x.dim(0), x.dim(1), OH, OW});
+  parallel_for(planes, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      // x[p][h][w] = xp[h*W + w]
+      const float* xp = x.data() + p * H * W;
+      float* yp = y.data() + p * OH * OW;
+      for (int64_t i = 0; i < OH; ++i)
+        for (int64_t j = 0; j < OW; ++j) {
+          float s = 0.0f;
+          for (int a = -1; a <= 1; ++a) {
+            const float* row = xp + reflect(2 * i + a, H) * W;
+            for (int b = -1; b <= 1; ++b) s += kBinomial[a + 1] * kBinomial[b + 1] * row[reflect(2 * j + b, W)];
+          }
+          yp[i * OW + j] = s;
+        }
+    }
+  });
+  return y;
+}
+
+// forward was:  y[i][j] = sum_{a,b} k[a] k[b] x[r(2i+a)][r(2j+b)]
+// so:           dx[r(2i+a)][r(2j+b)] += k[a] k[b] dy[i][j]
+Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape) {
+  if (x_shape.rank() != 4 || dy.shape() != Shape{x_shape[0], x_shape[1], (x_shape[2] + 1) / 2, (x_shape[3] + 1) / 2})
+    throw ShapeError("binomial_down_backward: dy " + dy.shape().str() + " does not match input " + x_shape.str());
+  const int64_t planes = x_shape[0] * x_shape[1], H = x_shape[2], W = x_shape[3];
+  const int64_t OH = dy.dim(2), OW = dy.dim(3);
+  Tensor dx(x_shape);
+  parallel_for(planes, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      float* dxp = dx.data() + p * H * W;
+      const float* dyp = dy.data() + p * OH * OW;
+      for (int64_t i = 0; i < OH; ++i)
+        for (int64_t j = 0; j < OW; ++j) {
+          const float g = dyp[i * OW + j];
+          for (int a = -1; a <= 1; ++a) {
+            float* row = dxp + reflect(2 * i + a, H) * W;
+            for (int b = -1; b <= 1; ++b) row[reflect(2 * j + b, W)] += kBinomial[a + 1] * kBinomial[b + 1] * g;
+          }
+        }
+    }
+  });
+  return dx;
+}
 
 FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
   if (options_.levels < 1 || options_.levels > 6)
@@ -58,7 +105,6 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
   for (int64_t l = 0; l < options_.levels; ++l) {
     const std::string prefix = "level" + std::to_string(l);
     Level level;
-    if (l > 0) level.down = make_blur_down(prefix + ".down");
     for (size_t b = 0; b < options_.banks.size(); ++b) {
       Conv2dOptions c;
       c.in_channels = 3;
@@ -69,6 +115,7 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
       c.bias = false;
       const std::string name = prefix + ".k" + std::to_string(c.kernel_size);
       level.bank_convs.push_back(std::make_unique<Conv2d>(c, rng, name));
+      if (c.kernel_size > 1) make_zero_mean(level.bank_convs.back()->weight().value);
       level.bank_convs.back()->freeze();
       level.bank_relus.push_back(std::make_unique<Relu>(ReluFn{}, name + ".relu"));
     }
@@ -76,7 +123,6 @@ FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {
     d.in_channels = bank_channels_;
     d.out_channels = options_.deep_channels;
     d.kernel_size = 3;
-    d.stride = 2;
     d.padding = 1;
     d.padding_mode = PaddingMode::kReflect;
     d.bias = false;
@@ -97,29 +143,33 @@ int64_t FeatureNet::min_side() const {
 }
 
 std::string FeatureNet::style_output_name(size_t i) const {
-  return "level" + std::to_string(i / 2) + (i % 2 == 0 ? ".banks" : ".deep");
+  const size_t per_level = options_.banks.size() + 2, j = i % per_level;
+  const std::string level = "level" + std::to_string(i / per_level);
+  if (j == 0) return level + ".colour";
+  if (j <= options_.banks.size()) return level + ".k" + std::to_string(options_.banks[j - 1].kernel_size);
+  return level + ".deep";
 }
 
 int64_t FeatureNet::flops(const Shape& in) const {
   int64_t total = 2 * in.numel();  // the input normalization
   Shape s = in;
   for (const Level& level : levels_) {
-    if (level.down) {
-      total += level.down->flops(s);
-      s = level.down->output_shape(s);
+    if (&level != &levels_.front()) {
+      s = Shape{s[0], s[1], (s[2] + 1) / 2, (s[3] + 1) / 2};
+      total += 18 * s.numel();  // binomial_down: 9 multiply-adds per output
     }
-    Shape banks = s;
-    banks[1] = bank_channels_;
     for (size_t b = 0; b < level.bank_convs.size(); ++b)
       total += level.bank_convs[b]->flops(s) + s[0] * options_.banks[b].channels * s[2] * s[3];
-    total += level.deep_conv->flops(banks) + level.deep_conv->output_shape(banks).numel();
+    const Shape pooled{s[0], bank_channels_, (s[2] + 1) / 2, (s[3] + 1) / 2};
+    total += 18 * pooled.numel() + level.deep_conv->flops(pooled) + level.deep_conv->output_shape(pooled).numel();
   }
   return total;
 }
 
-// Per level l with image x_l (x_0 the normalized input, x_l = blur_subsample(x_{l-1})):
-//   banks_l = concat_b relu(conv_{l,b}(x_l))
-//   deep_l  = relu(conv3x3_stride2_l(banks_l))
+// Per level l with image x_l (x_0 the normalized input, x_l = binomial_down(x_{l-1})):
+//   colour_l   = concat(x_l, 1)      its Gram holds the colour means and covariance exactly
+//   bank_{l,b} = relu(conv_{l,b}(x_l))                                   one style output each
+//   deep_l     = relu(conv3x3_l(binomial_down(concat_b bank_{l,b})))       one more
 Features FeatureNet::forward(const Tensor& image) {
   if (image.rank() != 4 || image.dim(1) != 3)
     throw ShapeError("FeatureNet: expected images (N,3,H,W), got " + image.shape().str());
@@ -133,58 +183,66 @@ Features FeatureNet::forward(const Tensor& image) {
 
   Features out;
   for (Level& level : levels_) {
-    if (level.down) x = level.down->forward(x);
+    if (&level != &levels_.front()) {
+      level.image_shape = x.shape();
+      x = binomial_down(x);
+    }
+    out.style.push_back(concat_channels(x, Tensor::full(Shape{x.dim(0), 1, x.dim(2), x.dim(3)}, 1.0f), "FeatureNet colour"));
     Tensor banks;
     for (size_t b = 0; b < level.bank_convs.size(); ++b) {
       Tensor y = level.bank_relus[b]->forward(level.bank_convs[b]->forward(x));
+      out.style.push_back(y);
       banks = banks.defined() ? concat_channels(banks, y, "FeatureNet banks") : y;
     }
-    Tensor deep = level.deep_relu->forward(level.deep_conv->forward(banks));
-    out.style.push_back(banks);
-    out.style.push_back(deep);
+    level.banks_shape = banks.shape();
+    out.style.push_back(level.deep_relu->forward(level.deep_conv->forward(binomial_down(banks))));
   }
-  out.content = out.style[1];
+  out.content = out.style[options_.banks.size() + 1];
   forward_ran_ = true;
   return out;
 }
 
 // Backward runs the levels from coarse to fine, so each level's image gradient can be pushed
 // through its blur-subsample into the finer level's before that level adds its own:
-//   dbanks_l = dstyle[2l] + conv3x3_stride2_backward(relu_backward(dstyle[2l+1] (+ dcontent at l=0)))
-//   dx_l     = sum_b conv_{l,b}_backward(relu_backward(split_b(dbanks_l))) + down_{l+1}_backward(dx_{l+1})
-//   dimage   = dx_0 * kInputScale
+//   dconcat_l  = binomial_down_backward(conv3x3_backward(relu_backward(ddeep_l (+ dcontent at l=0))))
+//   dbank_{l,b} = dstyle[bank l,b] + split_b(dconcat_l)
+//   dx_l       = dstyle[colour l][:3] + sum_b conv_{l,b}_backward(relu_backward(dbank_{l,b}))
+//                + binomial_down_backward(dx_{l+1})
+//   dimage     = dx_0 * kInputScale
 Tensor FeatureNet::backward(const std::vector<Tensor>& dstyle, const Tensor& dcontent) {
   if (!forward_ran_) throw Error("FeatureNet: backward called before forward");
   if (dstyle.size() != num_style_outputs())
     throw ShapeError("FeatureNet backward: expected " + std::to_string(num_style_outputs()) + " style gradients, got " +
                      std::to_string(dstyle.size()));
+  const size_t num_banks = options_.banks.size(), per_level = num_banks + 2;
   Tensor dx_coarser;  // gradient with respect to the next-coarser level's image
   for (int64_t l = options_.levels - 1; l >= 0; --l) {
-    Level& level = levels_[static_cast<size_t>(l)];
     const size_t il = static_cast<size_t>(l);
-    Tensor ddeep = dstyle[2 * il + 1];
+    Level& level = levels_[il];
+    Tensor ddeep = dstyle[il * per_level + num_banks + 1];
     if (l == 0 && dcontent.defined()) ddeep = ddeep.defined() ? add(ddeep, dcontent, "FeatureNet content") : dcontent;
-    Tensor dbanks = dstyle[2 * il];
+    // Each bank's gradient: its own style gradient plus its slice of the deep layer's.
+    std::vector<Tensor> dbank(num_banks);
     if (ddeep.defined()) {
-      Tensor d = level.deep_conv->backward(level.deep_relu->backward(ddeep));
-      dbanks = dbanks.defined() ? add(dbanks, d, "FeatureNet banks") : d;
-    }
-    Tensor dx = dx_coarser.defined() ? levels_[il + 1].down->backward(dx_coarser) : Tensor();
-    if (dbanks.defined()) {
-      // Peel the banks off the end of the concatenation, last bank first.
-      Tensor rest = dbanks;
-      for (size_t b = level.bank_convs.size(); b-- > 0;) {
-        Tensor db;
-        if (b > 0) {
-          auto parts = split_channels(rest, rest.dim(1) - options_.banks[b].channels, "FeatureNet banks");
-          rest = parts.first;
-          db = parts.second;
-        } else {
-          db = rest;
-        }
-        Tensor d = level.bank_convs[b]->backward(level.bank_relus[b]->backward(db));
-        dx = dx.defined() ? add(dx, d, "FeatureNet image") : d;
+      Tensor rest = binomial_down_backward(level.deep_conv->backward(level.deep_relu->backward(ddeep)), level.banks_shape);
+      for (size_t b = num_banks; b-- > 1;) {  // peel the banks off the end of the concatenation
+        auto parts = split_channels(rest, rest.dim(1) - options_.banks[b].channels, "FeatureNet banks");
+        rest = parts.first;
+        dbank[b] = parts.second;
       }
+      dbank[0] = rest;
+    }
+    Tensor dx = dx_coarser.defined() ? binomial_down_backward(dx_coarser, levels_[il + 1].image_shape) : Tensor();
+    if (dstyle[il * per_level].defined()) {  // the colour output: the image's channels, then the constant
+      const Tensor d = split_channels(dstyle[il * per_level], 3, "FeatureNet colour").first;
+      dx = dx.defined() ? add(dx, d, "FeatureNet image") : d;
+    }
+    for (size_t b = 0; b < num_banks; ++b) {
+      const Tensor& own = dstyle[il * per_level + 1 + b];
+      if (own.defined()) dbank[b] = dbank[b].defined() ? add(dbank[b], own, "FeatureNet bank") : own;
+      if (!dbank[b].defined()) continue;
+      Tensor d = level.bank_convs[b]->backward(level.bank_relus[b]->backward(dbank[b]));
+      dx = dx.defined() ? add(dx, d, "FeatureNet image") : d;
     }
     dx_coarser = dx;
   }

@@ -95,6 +95,33 @@ Image to_image(const cv::Mat& bgr, int bit_depth, const cv::Mat& alpha) {
   return out;
 }
 
+Palette palette_of(const cv::Mat& bgr) {
+  cv::Scalar mean, sd;
+  cv::meanStdDev(bgr_to_lab(to_bgr_float(bgr)), mean, sd);
+  Palette p;
+  for (int c = 0; c < 3; ++c) {
+    p.mean[c] = mean[c];
+    p.sd[c] = sd[c];
+  }
+  return p;
+}
+
+// lab' = (lab - mean) * (palette.sd / sd) + palette.mean, per channel
+cv::Mat match_palette(const cv::Mat& bgr, const Palette& palette) {
+  const cv::Mat lab = bgr_to_lab(to_bgr_float(bgr));
+  cv::Scalar mean, sd;
+  cv::meanStdDev(lab, mean, sd);
+  std::vector<cv::Mat> channels;
+  cv::split(lab, channels);
+  for (int c = 0; c < 3; ++c) {
+    const double scale = sd[c] > 1e-6 ? palette.sd[c] / sd[c] : 1.0;
+    channels[c].convertTo(channels[c], CV_32F, scale, palette.mean[c] - scale * mean[c]);
+  }
+  cv::Mat out;
+  cv::merge(channels, out);
+  return lab_to_bgr(out);
+}
+
 cv::Mat luminance_as_bgr(const cv::Mat& bgr) {
   cv::Mat L = lightness(bgr);  // CV_32F, [0, 100]
   L *= 0.01;

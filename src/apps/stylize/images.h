@@ -28,6 +28,19 @@ Tensor bgrs_to_tensor(const std::vector<cv::Mat>& bgrs);
 // (empty, or resized to the image when its size differs, keeping its depth converted to bit_depth).
 Image to_image(const cv::Mat& bgr, int bit_depth, const cv::Mat& alpha);
 
+// A palette: the mean and standard deviation of L*, a*, b* over an image.
+struct Palette {
+  double mean[3] = {0.0, 0.0, 0.0};
+  double sd[3] = {1.0, 1.0, 1.0};
+};
+Palette palette_of(const cv::Mat& bgr);
+// The image recoloured into a palette (Reinhard et al. 2001, in CIE Lab): each of L*, a*, b*
+// shifted and scaled to the palette's mean and standard deviation. Not clamped.
+cv::Mat match_palette(const cv::Mat& bgr, const Palette& palette);
+inline cv::Mat match_palette(const cv::Mat& bgr, const cv::Mat& reference_bgr) {
+  return match_palette(bgr, palette_of(reference_bgr));
+}
+
 // CIE L* of a BGR image as a gray BGR image: L*/100 in all three channels.
 cv::Mat luminance_as_bgr(const cv::Mat& bgr);
 // A gray BGR image shifted and scaled to the mean and standard deviation of `reference`'s values

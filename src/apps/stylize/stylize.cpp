@@ -89,7 +89,7 @@ Tensor minus(const Tensor& x, const Tensor& y) {
 
 }  // namespace
 
-StylizeResult stylize(const cv::Mat& content_bgr, const cv::Mat& style_bgr, const StylizeOptions& o,
+StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bgr, const StylizeOptions& o,
                       const ProgressFn& progress) {
   using Clock = std::chrono::steady_clock;
   validate(o);
@@ -108,6 +108,8 @@ StylizeResult stylize(const cv::Mat& content_bgr, const cv::Mat& style_bgr, cons
   if (o.preserve_colors) {
     content = luminance_as_bgr(content);
     style = match_mean_std(luminance_as_bgr(style), content);
+  } else if (o.match_palette) {
+    content = match_palette(content, style);
   }
 
   const std::vector<cv::Size> sizes = stage_sizes(out_size, std::max<int64_t>(o.min_stage_size, net.min_side()));
@@ -176,7 +178,7 @@ StylizeResult stylize(const cv::Mat& content_bgr, const cv::Mat& style_bgr, cons
 }
 
 Image stylize_image(const Image& content, const Image& style, const StylizeOptions& options, const ProgressFn& progress) {
-  const StylizeResult r = stylize(content.pixels, style.pixels, options, progress);
+  const StylizeResult r = transfer_style(content.pixels, style.pixels, options, progress);
   return to_image(r.bgr, content.bit_depth, content.alpha);
 }
 

@@ -9,6 +9,8 @@
 //    CIE L* lightness, the style's matched to the content's mean and deviation; the style is
 //    transferred on lightness alone and the result's L* is joined with the content's a*b*, so the
 //    output has exactly the content's chroma.
+//  - the content is first recoloured into the style's palette (Reinhard et al. 2001) unless colours
+//    are preserved, so optimization starts with the painting's colours and only adds texture;
 //  - style_scale resizes the style image relative to the output (larger: larger strokes);
 //    strength blends the result with the content (0: the content, 1: the full result).
 // Not here: the feed-forward networks (fast.h), files and argument parsing (the CLI).
@@ -39,6 +41,10 @@ struct StylizeOptions {
   double tv_weight = 2.0;
   double style_scale = 1.0;       // the style image's long side relative to the output's
   bool preserve_colors = false;
+  // Without preserve_colors: recolour the content into the style's palette first (match_palette,
+  // images.h), which becomes the start and the content target. The Gram losses alone leave hue free
+  // where the content loss (structure, not colour) does not pin it, and rainbow bands appear.
+  bool match_palette = true;
   double strength = 1.0;          // in [0, 1]
   uint64_t seed = 1;              // the FeatureNet's seed
   OptimizerKind optimizer = OptimizerKind::kLbfgs;
@@ -58,7 +64,7 @@ struct StylizeResult {
 
 // content, style: BGR (CV_8U, CV_16U or CV_32F in [0, 1]). The result has the content's aspect ratio
 // and long side options.size (the content's own size when 0).
-StylizeResult stylize(const cv::Mat& content_bgr, const cv::Mat& style_bgr, const StylizeOptions& options,
+StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bgr, const StylizeOptions& options,
                       const ProgressFn& progress = {});
 
 // The same on images as read from files: gray inputs are taken as colour, the output has the

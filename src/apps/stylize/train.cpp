@@ -48,8 +48,16 @@ std::vector<cv::Mat> load_photos(const std::vector<std::string>& paths, int64_t 
   return photos;
 }
 
-// N random crops (random photo, position, horizontal flip) -> (N,3,crop,crop).
-Tensor sample_batch(const std::vector<cv::Mat>& photos, int64_t n, int64_t crop, Rng& rng) {
+// A batch as the network sees it and as its content target: the crops recoloured into the
+// painting's palette (StyleModel::apply does the same before the network).
+Tensor palette_matched(const std::vector<cv::Mat>& crops, const Palette& palette) {
+  std::vector<cv::Mat> matched;
+  for (const cv::Mat& c : crops) matched.push_back(match_palette(c, palette));
+  return bgrs_to_tensor(matched);
+}
+
+// N random crops (random photo, position, horizontal flip), BGR CV_32FC3.
+std::vector<cv::Mat> sample_crops(const std::vector<cv::Mat>& photos, int64_t n, int64_t crop, Rng& rng) {
   std::vector<cv::Mat> crops;
   const int c = static_cast<int>(crop);
   for (int64_t i = 0; i < n; ++i) {
@@ -60,14 +68,14 @@ Tensor sample_batch(const std::vector<cv::Mat>& photos, int64_t n, int64_t crop,
     if (rng.uniform() < 0.5) cv::flip(patch, patch, 1);
     crops.push_back(patch);
   }
-  return bgrs_to_tensor(crops);
+  return crops;
 }
 
-Tensor centre_batch(const std::vector<cv::Mat>& photos, int64_t crop) {
+std::vector<cv::Mat> centre_crops(const std::vector<cv::Mat>& photos, int64_t crop) {
   std::vector<cv::Mat> crops;
   const int c = static_cast<int>(crop);
   for (const cv::Mat& p : photos) crops.push_back(p(cv::Rect((p.cols - c) / 2, (p.rows - c) / 2, c, c)).clone());
-  return bgrs_to_tensor(crops);
+  return crops;
 }
 
 std::string fmt(double v) {
@@ -106,7 +114,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   const StyleTarget style = make_style_target(features, bgr_to_tensor(resize_to(style_bgr, style_size)));
 
   Rng init_rng(o.seed);
-  StyleModel model(build_transform_net(o.net, init_rng));
+  StyleModel model(build_transform_net(o.net, init_rng), palette_of(style_bgr));
   Layer& net = model.net();
   net.set_training(true);
   Adam adam(net.params(), AdamOptions{o.learning_rate});
@@ -131,7 +139,8 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   summary.val_photos = static_cast<int64_t>(val_photos.size());
   for (Param* p : net.params()) summary.parameters += p->value.numel();
 
-  const Tensor val_batch = val_photos.empty() ? Tensor() : centre_batch(val_photos, o.crop);
+  const std::vector<cv::Mat> val_crops = centre_crops(val_photos, o.crop);
+  const Tensor val_batch = val_photos.empty() ? Tensor() : palette_matched(val_crops, model.palette());
   const ContentTarget val_content = val_photos.empty() ? ContentTarget{} : make_content_target(features, val_batch);
   auto validate = [&]() {
     if (val_photos.empty()) return LossTerms{};
@@ -169,7 +178,8 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   while (step < o.steps && !(o.minutes > 0 && elapsed() > o.minutes * 60.0)) {
     const double lr = schedule.lr_at(step);
     adam.set_learning_rate(lr);
-    const Tensor x = sample_batch(train_photos, o.batch_size, o.crop, data_rng);
+    const std::vector<cv::Mat> crops = sample_crops(train_photos, o.batch_size, o.crop, data_rng);
+    const Tensor x = palette_matched(crops, model.palette());
     const ContentTarget content = make_content_target(features, x);
     adam.zero_grad();
     Tensor dy;

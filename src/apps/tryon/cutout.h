@@ -16,9 +16,15 @@ cv::Vec3f border_colour(const cv::Mat& bgr);
 // channels, 0..1 scale), lightly cleaned (small specks removed, holes closed), CV_32F in {0, 1}.
 cv::Mat threshold_alpha(const cv::Mat& bgr, float threshold = 0.08f);
 
-// GrabCut (5 iterations) seeded by threshold_alpha: pixels far from the threshold mask are sure
-// background, the rest probable foreground/background; CV_32F alpha in {0, 1}, edges softened by
-// one pixel. Works on a copy at most 512 px on the long side and scales the mask back.
+// GrabCut (5 iterations) seeded by threshold_alpha minus shadow-like pixels (the backdrop's
+// chromaticity at 40–97% of its brightness): pixels far from the seed are sure background, the
+// rest probable foreground/background; CV_32F alpha in {0, 1}, edges softened by one pixel.
+// Works on a copy at most 512 px on the long side and scales the mask back.
 cv::Mat grabcut_alpha(const cv::Mat& bgr);
+
+// A coarse alpha (e.g. the matting network's, upsampled) refined by GrabCut at up to 512 px:
+// coarse > 0.95 (eroded) is sure object, < 0.05 (dilated) sure background, the rest probable
+// by its side of 0.5. CV_32F alpha in {0, 1}, edges softened by one pixel.
+cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha);
 
 }  // namespace neuroshop::tryon

@@ -75,18 +75,20 @@ bool refine(const std::vector<Segment>& segs, const std::vector<int>& inliers, c
 
 HorizonEstimate estimate_horizon(const cv::Mat& image, const HorizonOptions& options) {
   if (image.empty()) throw ArgumentError("estimate_horizon: empty image");
+  // Shrink first: a 12-megapixel photo is analysed at work_side.
+  const double scale = std::min(1.0, static_cast<double>(options.work_side) / std::max(image.cols, image.rows));
+  cv::Mat small = image;
+  if (scale < 1.0) cv::resize(image, small, cv::Size(), scale, scale, cv::INTER_AREA);
   cv::Mat gray;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  } else if (image.channels() == 4) {
-    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+  if (small.channels() == 3) {
+    cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+  } else if (small.channels() == 4) {
+    cv::cvtColor(small, gray, cv::COLOR_BGRA2GRAY);
   } else {
-    gray = image;
+    gray = small;
   }
   const double to_8u = gray.depth() == CV_8U ? 1.0 : gray.depth() == CV_16U ? 255.0 / 65535.0 : 255.0;
   gray.convertTo(gray, CV_8U, to_8u);
-  const double scale = std::min(1.0, static_cast<double>(options.work_side) / std::max(image.cols, image.rows));
-  if (scale < 1.0) cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
   const double W = gray.cols, H = gray.rows;
   const double diag = std::hypot(W, H);
 

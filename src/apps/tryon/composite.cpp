@@ -1,0 +1,257 @@
+// Compositing primitives; see composite.h.
+#include "apps/tryon/composite.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/errors.h"
+#include "io/color.h"
+
+namespace neuroshop::tryon {
+namespace {
+
+// Luminance (Rec. 601 weights) of a BGR CV_32FC3 image.
+cv::Mat luminance(const cv::Mat& bgr) {
+  cv::Mat gray;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  return gray;
+}
+
+cv::Mat shrink_to(const cv::Mat& image, int long_side) {
+  const double s = std::min(1.0, static_cast<double>(long_side) / std::max(image.cols, image.rows));
+  if (s >= 1.0) return image;
+  cv::Mat out;
+  cv::resize(image, out, cv::Size(), s, s, cv::INTER_AREA);
+  return out;
+}
+
+}  // namespace
+
+void composite_over(cv::Mat& dst, const cv::Mat& fg, const cv::Mat& alpha, cv::Point origin) {
+  if (dst.type() != CV_32FC3 || fg.type() != CV_32FC3 || alpha.type() != CV_32F || alpha.size() != fg.size())
+    throw ArgumentError("composite_over: expected CV_32FC3 room and item and a CV_32F alpha of the item's size");
+  const cv::Rect area = cv::Rect(origin, fg.size()) & cv::Rect(0, 0, dst.cols, dst.rows);
+  for (int y = area.y; y < area.y + area.height; ++y) {
+    cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
+    const cv::Vec3f* f = fg.ptr<cv::Vec3f>(y - origin.y);
+    const float* a = alpha.ptr<float>(y - origin.y);
+    for (int x = area.x; x < area.x + area.width; ++x) {
+      const float w = a[x - origin.x];
+      d[x] = w * f[x - origin.x] + (1.0f - w) * d[x];
+    }
+  }
+}
+
+void darken(cv::Mat& dst, const Patch& shadow) {
+  if (dst.type() != CV_32FC3 || shadow.pixels.type() != CV_32F)
+    throw ArgumentError("darken: expected a CV_32FC3 room and a CV_32F shadow");
+  const cv::Rect area = shadow.rect() & cv::Rect(0, 0, dst.cols, dst.rows);
+  for (int y = area.y; y < area.y + area.height; ++y) {
+    cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
+    const float* s = shadow.pixels.ptr<float>(y - shadow.origin.y);
+    for (int x = area.x; x < area.x + area.width; ++x) d[x] *= 1.0f - std::clamp(s[x - shadow.origin.x], 0.0f, 1.0f);
+  }
+}
+
+Patch contact_shadow(const PlacedItem& item, double strength) {
+  const double rx = std::max(2.0, 0.6 * item.footprint_width);
+  const double ry = std::max(1.5, rx * item.flattening);
+  const double sigma = 0.35 * ry + 1.0;
+  const int w = item.alpha.cols, h = item.alpha.rows;
+  // The patch covers the item's lower part and the ellipse around the footprint.
+  const cv::Rect ellipse_box(static_cast<int>(std::floor(item.footprint_centre.x - rx - 3 * sigma)),
+                             static_cast<int>(std::floor(item.contact_y - 2 * ry - 3 * sigma)),
+                             static_cast<int>(std::ceil(2 * rx + 6 * sigma)) + 2, static_cast<int>(std::ceil(2 * ry + 6 * sigma)) + 2);
+  // A part touches the floor when its lowest pixel lies within the footprint's depth of the contact
+  // row (a chair's back legs end higher up the image than its front legs).
+  const double band = std::max(0.03 * h, 2.2 * ry) + 2.0;
+  const double ao_sigma = 0.006 * h + 1.2;
+  const int ao_margin = static_cast<int>(std::ceil(3 * ao_sigma)) + 4;
+  const cv::Rect ao_box(item.origin.x - ao_margin, static_cast<int>(std::floor(item.contact_y - band)) - ao_margin,
+                        w + 2 * ao_margin, static_cast<int>(std::ceil(band)) + 2 * ao_margin);
+  const cv::Rect box = ellipse_box | ao_box;
+  Patch patch;
+  patch.origin = box.tl();
+  const cv::Point2d c = item.footprint_centre + cv::Point2d(0.0, 0.2 * ry) - cv::Point2d(patch.origin);
+  // Drawn at 8-bit with sub-pixel precision (shift 4), then blurred in float.
+  auto ellipse = [&](double ax, double ay, double blur) {
+    cv::Mat m = cv::Mat::zeros(box.size(), CV_8U);
+    cv::ellipse(m, cv::Point(static_cast<int>(c.x * 16), static_cast<int>(c.y * 16)),
+                cv::Size(static_cast<int>(ax * 16), static_cast<int>(ay * 16)), 0, 0, 360, cv::Scalar(255), cv::FILLED,
+                cv::LINE_AA, 4);
+    cv::Mat f;
+    m.convertTo(f, CV_32F, 1.0 / 255.0);
+    cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
+    return f;
+  };
+  const cv::Mat outer = ellipse(rx, ry, sigma);
+  // Ambient occlusion where the silhouette meets the floor: under every column whose lowest opaque
+  // pixel is within `band` of the contact row (legs, a base, a pot's rim), a short dark stroke.
+  cv::Mat touch = cv::Mat::zeros(box.size(), CV_32F);
+  for (int x = 0; x < w; ++x) {
+    int lowest = -1;
+    for (int y = h - 1; y >= 0 && y >= h - static_cast<int>(band) - 1; --y)
+      if (item.alpha.at<float>(y, x) > 0.5f) {
+        lowest = y;
+        break;
+      }
+    if (lowest < 0) continue;
+    const int px = item.origin.x + x - patch.origin.x, py = item.origin.y + lowest - patch.origin.y;
+    for (int dy = -1; dy <= 3; ++dy)
+      if (py + dy >= 0 && py + dy < touch.rows && px >= 0 && px < touch.cols) touch.at<float>(py + dy, px) = 1.0f;
+  }
+  cv::GaussianBlur(touch, touch, cv::Size(0, 0), ao_sigma);
+  touch = cv::min(touch * 1.6f, 1.0f);
+  patch.pixels = static_cast<float>(strength) * cv::max(0.6f * outer, touch);
+  return patch;
+}
+
+Patch cast_shadow(const PlacedItem& item, cv::Point2d light, double strength) {
+  // A shadow is smooth: for big items it is laid and blurred at a working size of 256 px and
+  // scaled back with sub-pixel placement (large Gaussian blurs at full size cost seconds).
+  constexpr int kWorkingHeight = 256;
+  if (item.alpha.rows > kWorkingHeight) {
+    const double s = static_cast<double>(kWorkingHeight) / item.alpha.rows;
+    PlacedItem small = item;
+    cv::resize(item.alpha, small.alpha, cv::Size(std::max(1, static_cast<int>(std::lround(item.alpha.cols * s))), kWorkingHeight),
+               0, 0, cv::INTER_AREA);
+    small.bgr = cv::Mat();
+    small.origin = cv::Point(static_cast<int>(std::floor(item.origin.x * s)), static_cast<int>(std::floor(item.origin.y * s)));
+    // Keep the contact row's distance to the item's top exact at the working scale.
+    small.contact_y = small.origin.y + (item.contact_y - item.origin.y) * s;
+    small.footprint_centre = item.footprint_centre * s;
+    small.footprint_width = item.footprint_width * s;
+    const Patch low = cast_shadow(small, light * s, strength);
+    // Room coordinates of the low patch's corner, then the full-size patch placed at a whole pixel.
+    const cv::Point2d corner = cv::Point2d(low.origin - small.origin) / s + cv::Point2d(item.origin);
+    Patch patch;
+    patch.origin = cv::Point(static_cast<int>(std::floor(corner.x)), static_cast<int>(std::floor(corner.y)));
+    const cv::Size size(static_cast<int>(std::ceil(low.pixels.cols / s)) + 1, static_cast<int>(std::ceil(low.pixels.rows / s)) + 1);
+    const cv::Matx23d up(1.0 / s, 0.0, corner.x - patch.origin.x, 0.0, 1.0 / s, corner.y - patch.origin.y);
+    cv::warpAffine(low.pixels, patch.pixels, up, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+    // Never above the item's top row, at full size too.
+    const int first_allowed = item.origin.y - patch.origin.y;
+    if (first_allowed > 0) patch.pixels.rowRange(0, std::min(first_allowed, patch.pixels.rows)).setTo(0);
+    return patch;
+  }
+  const int w = item.alpha.cols, h = item.alpha.rows;
+  const double yb = item.contact_y - item.origin.y;  // contact row in item coordinates
+  const double cx = item.origin.x + 0.5 * w;
+  // Sideways away from the light, more so the further it is to the side (in item heights).
+  const double sx = 0.9 * std::tanh((cx - light.x) / (1.5 * h));
+  // A light in view above the contact row is beyond the item: its shadow comes towards the camera
+  // (down the image). One below it is nearer than the item: the shadow goes back (up the image).
+  const double length = std::clamp(1.6 * item.flattening, 0.15, 0.6);
+  const double sy = light.y <= item.contact_y ? length : -length;
+  const double sigma_near = 0.008 * h + 0.6, sigma_far = 0.05 * h + 1.0;
+  const int margin = static_cast<int>(std::ceil(3 * sigma_far)) + 2;
+  const double ox = std::floor(std::min(0.0, sx * h)) - margin, oy = std::floor(std::min(yb, yb + sy * h)) - margin;
+  const cv::Size size(static_cast<int>(std::ceil(w + std::abs(sx) * h)) + 2 * margin,
+                      static_cast<int>(std::ceil(std::abs(sy) * h)) + 2 * margin);
+  // t = yb − v:  x' = u + sx t,  y' = yb + sy t   (item coordinates), minus the patch origin (ox, oy).
+  const cv::Matx23d map(1.0, -sx, sx * yb - ox, 0.0, -sy, yb * (1.0 + sy) - oy);
+  cv::Mat laid;
+  cv::warpAffine(item.alpha, laid, map, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::Mat near_blur, far_blur;
+  cv::GaussianBlur(laid, near_blur, cv::Size(0, 0), sigma_near);
+  cv::GaussianBlur(laid, far_blur, cv::Size(0, 0), sigma_far);
+  // Sharp and dark at the contact, soft and light at the far end.
+  const double reach = std::max(1.0, std::abs(sy) * h);
+  Patch patch;
+  patch.pixels.create(size, CV_32F);
+  const double contact_row = yb - oy;
+  for (int y = 0; y < size.height; ++y) {
+    const double r = std::clamp(std::abs(y - contact_row) / reach, 0.0, 1.0);
+    const float fade = static_cast<float>(strength * (1.0 - 0.65 * r));
+    const float* n = near_blur.ptr<float>(y);
+    const float* f = far_blur.ptr<float>(y);
+    float* out = patch.pixels.ptr<float>(y);
+    for (int x = 0; x < size.width; ++x) out[x] = fade * static_cast<float>((1.0 - r) * n[x] + r * f[x]);
+  }
+  // Never above the item's top row: a shadow lies on the floor in front of or behind the item.
+  const int first_allowed = std::max(0, static_cast<int>(std::ceil(-oy)));  // item row 0 in patch rows
+  if (first_allowed > 0) patch.pixels.rowRange(0, std::min(first_allowed, size.height)).setTo(0);
+  patch.origin = cv::Point(item.origin.x + static_cast<int>(ox), item.origin.y + static_cast<int>(oy));
+  return patch;
+}
+
+cv::Point2d estimate_light(const cv::Mat& room) {
+  const cv::Mat small = shrink_to(room, 24);
+  cv::Mat lum = luminance(small);
+  cv::GaussianBlur(lum, lum, cv::Size(3, 3), 0.8);
+  cv::Point best;
+  cv::minMaxLoc(lum, nullptr, nullptr, nullptr, &best);
+  const double sx = static_cast<double>(room.cols) / small.cols, sy = static_cast<double>(room.rows) / small.rows;
+  return {(best.x + 0.5) * sx, (best.y + 0.5) * sy};
+}
+
+ShadowStrength shadow_strength(const cv::Mat& room) {
+  const cv::Mat lum = luminance(shrink_to(room, 256));
+  std::vector<float> v(lum.begin<float>(), lum.end<float>());
+  std::sort(v.begin(), v.end());
+  const double p5 = v[v.size() * 5 / 100], p95 = v[std::min(v.size() - 1, v.size() * 95 / 100)];
+  ShadowStrength s;
+  s.contrast = p95 - p5;
+  s.cast = std::clamp(0.12 + 0.45 * s.contrast, 0.12, 0.5);
+  s.contact = std::clamp(0.35 + 0.35 * s.contrast, 0.35, 0.7);
+  return s;
+}
+
+LabStats lab_stats(const cv::Mat& bgr, const cv::Mat& weight) {
+  const cv::Mat lab = bgr_to_lab(bgr);
+  double sum[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
+  double n = 0;
+  for (int y = 0; y < lab.rows; ++y) {
+    const cv::Vec3f* p = lab.ptr<cv::Vec3f>(y);
+    const float* w = weight.empty() ? nullptr : weight.ptr<float>(y);
+    for (int x = 0; x < lab.cols; ++x) {
+      if (w && w[x] <= 0.5f) continue;
+      for (int c = 0; c < 3; ++c) {
+        sum[c] += p[x][c];
+        sq[c] += static_cast<double>(p[x][c]) * p[x][c];
+      }
+      n += 1;
+    }
+  }
+  LabStats s;
+  if (n < 1) return s;
+  for (int c = 0; c < 3; ++c) {
+    s.mean[c] = sum[c] / n;
+    s.stddev[c] = std::sqrt(std::max(1e-6, sq[c] / n - s.mean[c] * s.mean[c]));
+  }
+  return s;
+}
+
+cv::Mat reinhard_transfer(const cv::Mat& bgr, const LabStats& source, const LabStats& target, double strength) {
+  cv::Mat lab = bgr_to_lab(bgr);
+  float gain[3], shift[3];
+  for (int c = 0; c < 3; ++c) {
+    const double ratio = std::clamp(target.stddev[c] / std::max(1e-3, source.stddev[c]), 0.5, 2.0);
+    // x + s (mean_t + r (x − mean_s) − x) = (1 + s (r − 1)) x + s (mean_t − r mean_s)
+    gain[c] = static_cast<float>(1.0 + strength * (ratio - 1.0));
+    shift[c] = static_cast<float>(strength * (target.mean[c] - ratio * source.mean[c]));
+  }
+  for (int y = 0; y < lab.rows; ++y) {
+    cv::Vec3f* p = lab.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < lab.cols; ++x)
+      for (int c = 0; c < 3; ++c) p[x][c] = gain[c] * p[x][c] + shift[c];
+  }
+  cv::Mat out = lab_to_bgr(lab);
+  cv::min(cv::max(out, 0.0f), 1.0f, out);
+  return out;
+}
+
+cv::Mat side_by_side(const cv::Mat& left, const cv::Mat& right) {
+  if (left.type() != right.type() || left.rows != right.rows)
+    throw ArgumentError("side_by_side: the two images must have the same type and height");
+  const cv::Scalar white = left.depth() == CV_8U ? cv::Scalar::all(255) : left.depth() == CV_16U ? cv::Scalar::all(65535) : cv::Scalar::all(1.0);
+  cv::Mat divider(left.rows, 4, left.type(), white);
+  cv::Mat out;
+  cv::hconcat(std::vector<cv::Mat>{left, divider, right}, out);
+  return out;
+}
+
+}  // namespace neuroshop::tryon

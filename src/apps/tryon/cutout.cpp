@@ -1,0 +1,159 @@
+// Classical cut-outs; see cutout.h.
+#include "apps/tryon/cutout.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/errors.h"
+
+namespace neuroshop::tryon {
+namespace {
+
+constexpr uint64_t kGrabCutSeed = 0x6a09e667f3bcc909ull;
+
+void expect_bgr32(const cv::Mat& bgr, const char* who) {
+  if (bgr.empty() || bgr.type() != CV_32FC3)
+    throw ArgumentError(std::string(who) + ": expected a BGR CV_32FC3 image in [0, 1]");
+}
+
+}  // namespace
+
+cv::Vec3f border_colour(const cv::Mat& bgr) {
+  expect_bgr32(bgr, "border_colour");
+  const int band = std::max(1, static_cast<int>(0.03 * std::min(bgr.rows, bgr.cols)));
+  std::vector<float> ch[3];
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3f* row = bgr.ptr<cv::Vec3f>(y);
+    const bool edge_row = y < band || y >= bgr.rows - band;
+    for (int x = 0; x < bgr.cols; ++x) {
+      // Inside rows contribute only their left and right bands.
+      if (!edge_row && x == band && bgr.cols - band > band) x = bgr.cols - band;
+      for (int c = 0; c < 3; ++c) ch[c].push_back(row[x][c]);
+    }
+  }
+  cv::Vec3f out;
+  for (int c = 0; c < 3; ++c) {
+    auto mid = ch[c].begin() + static_cast<std::ptrdiff_t>(ch[c].size() / 2);
+    std::nth_element(ch[c].begin(), mid, ch[c].end());
+    out[c] = *mid;
+  }
+  return out;
+}
+
+cv::Mat threshold_alpha(const cv::Mat& bgr, float threshold) {
+  expect_bgr32(bgr, "threshold_alpha");
+  const cv::Vec3f bg = border_colour(bgr);
+  cv::Mat mask(bgr.size(), CV_8U);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3f* row = bgr.ptr<cv::Vec3f>(y);
+    uint8_t* m = mask.ptr<uint8_t>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      const float d = std::max({std::abs(row[x][0] - bg[0]), std::abs(row[x][1] - bg[1]), std::abs(row[x][2] - bg[2])});
+      m[x] = d > threshold ? 255 : 0;
+    }
+  }
+  const int k = std::max(3, (std::min(bgr.rows, bgr.cols) / 150) | 1);
+  const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k));
+  cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
+  cv::Mat alpha;
+  mask.convertTo(alpha, CV_32F, 1.0 / 255.0);
+  return alpha;
+}
+
+namespace {
+
+// threshold_alpha without the shadows: a pixel with the background's chromaticity, darkened to
+// 40–97% of its brightness, is a shadow on the backdrop, not object.
+cv::Mat shadowless_seed(const cv::Mat& bgr) {
+  cv::Mat seed = threshold_alpha(bgr);
+  const cv::Vec3f bg = border_colour(bgr);
+  const float bg_sum = bg[0] + bg[1] + bg[2] + 1e-4f;
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3f* row = bgr.ptr<cv::Vec3f>(y);
+    float* s = seed.ptr<float>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      if (s[x] == 0.0f) continue;
+      const float sum = row[x][0] + row[x][1] + row[x][2] + 1e-4f;
+      const float ratio = sum / bg_sum;
+      float chroma = 0.0f;
+      for (int c = 0; c < 3; ++c) chroma = std::max(chroma, std::abs(row[x][c] / sum - bg[c] / bg_sum));
+      if (ratio > 0.4f && ratio < 0.97f && chroma < 0.02f) s[x] = 0.0f;
+    }
+  }
+  cv::Mat seed8;
+  seed.convertTo(seed8, CV_8U, 255.0);
+  const int k = std::max(3, (std::min(bgr.rows, bgr.cols) / 150) | 1);
+  cv::morphologyEx(seed8, seed8, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
+  return seed8;
+}
+
+}  // namespace
+
+cv::Mat grabcut_alpha(const cv::Mat& bgr) {
+  expect_bgr32(bgr, "grabcut_alpha");
+  const double scale = std::min(1.0, 512.0 / std::max(bgr.rows, bgr.cols));
+  cv::Mat small;
+  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::Mat small8;
+  small.convertTo(small8, CV_8UC3, 255.0);
+  const cv::Mat seed8 = shadowless_seed(small);
+  if (cv::countNonZero(seed8) == 0) return cv::Mat::zeros(bgr.size(), CV_32F);
+
+  // Labels: far from the seed -> sure background; seed interior -> probable foreground; the ring
+  // around the seed -> probable background (lets GrabCut claim pale parts the threshold missed).
+  const int ring = std::max(3, std::max(small.rows, small.cols) / 40);
+  cv::Mat dilated, eroded;
+  cv::dilate(seed8, dilated, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * ring + 1, 2 * ring + 1)));
+  cv::erode(seed8, eroded, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  cv::Mat labels(small.size(), CV_8U, cv::Scalar(cv::GC_BGD));
+  labels.setTo(cv::GC_PR_BGD, dilated);
+  labels.setTo(cv::GC_PR_FGD, seed8);
+  labels.setTo(cv::GC_PR_FGD, eroded);
+  cv::Mat bgd_model, fgd_model;
+  cv::theRNG().state = kGrabCutSeed;  // GrabCut's k-means draws from OpenCV's RNG: same input, same cut
+  cv::grabCut(small8, labels, cv::Rect(), bgd_model, fgd_model, 5, cv::GC_INIT_WITH_MASK);
+  cv::Mat fg = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
+  cv::Mat alpha_small;
+  fg.convertTo(alpha_small, CV_32F, 1.0 / 255.0);
+  cv::Mat alpha;
+  cv::resize(alpha_small, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
+  cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 0.7);
+  return alpha;
+}
+
+cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
+  expect_bgr32(bgr, "grabcut_refine");
+  if (coarse_alpha.type() != CV_32F || coarse_alpha.size() != bgr.size())
+    throw ArgumentError("grabcut_refine: expected a CV_32F alpha of the image's size");
+  const double scale = std::min(1.0, 512.0 / std::max(bgr.rows, bgr.cols));
+  cv::Mat small, coarse;
+  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::resize(coarse_alpha, coarse, small.size(), 0, 0, cv::INTER_AREA);
+  cv::Mat small8;
+  small.convertTo(small8, CV_8UC3, 255.0);
+  const int r = std::max(1, std::max(small.rows, small.cols) / 200);
+  const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1));
+  cv::Mat sure_fg = coarse > 0.95f, sure_bg = coarse < 0.05f;
+  cv::erode(sure_fg, sure_fg, kernel);
+  cv::erode(sure_bg, sure_bg, kernel);
+  cv::Mat labels(small.size(), CV_8U, cv::Scalar(cv::GC_PR_BGD));
+  labels.setTo(cv::GC_PR_FGD, coarse >= 0.5f);
+  labels.setTo(cv::GC_FGD, sure_fg);
+  labels.setTo(cv::GC_BGD, sure_bg);
+  if (cv::countNonZero(coarse >= 0.5f) == 0) return cv::Mat::zeros(bgr.size(), CV_32F);
+  cv::Mat bgd_model, fgd_model;
+  cv::theRNG().state = kGrabCutSeed;
+  cv::grabCut(small8, labels, cv::Rect(), bgd_model, fgd_model, 3, cv::GC_INIT_WITH_MASK);
+  cv::Mat fg = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
+  cv::Mat alpha_small;
+  fg.convertTo(alpha_small, CV_32F, 1.0 / 255.0);
+  cv::Mat alpha;
+  cv::resize(alpha_small, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
+  cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 0.7);
+  return alpha;
+}
+
+}  // namespace neuroshop::tryon

@@ -1,0 +1,181 @@
+// Item loading, dimensions and transforms; see item.h.
+#include "apps/tryon/item.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "apps/tryon/cutout.h"
+#include "core/errors.h"
+#include "io/image_file.h"
+
+namespace neuroshop::tryon {
+namespace fs = std::filesystem;
+namespace {
+
+std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, '\t')) out.push_back(cell);
+  return out;
+}
+
+double parse_cm(const std::string& text, const std::string& who) {
+  try {
+    size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(v)) return v;
+  } catch (const std::exception&) {
+  }
+  throw IoError(who + ": expected a number, got '" + text + "'");
+}
+
+// Image pixels (8/16-bit, gray or BGR) -> BGR CV_32FC3 in [0, 1]; alpha likewise -> CV_32F.
+cv::Mat to_float(const cv::Mat& m, int depth_bits) {
+  cv::Mat out;
+  m.convertTo(out, CV_32F, depth_bits == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
+  return out;
+}
+
+}  // namespace
+
+std::optional<ItemDimensions> find_item_dimensions(const std::string& item_path) {
+  const fs::path sidecar = fs::path(item_path).parent_path() / "items.tsv";
+  std::ifstream in(sidecar);
+  if (!in) return std::nullopt;
+  const std::string file_name = fs::path(item_path).filename().string();
+  std::string line;
+  std::map<std::string, size_t> column;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> cells = split_tabs(line);
+    const std::string who = sidecar.string() + " line " + std::to_string(line_no);
+    if (column.empty()) {
+      for (size_t i = 0; i < cells.size(); ++i) column[cells[i]] = i;
+      for (const char* need : {"file", "width_cm", "depth_cm", "height_cm"})
+        if (!column.count(need)) throw IoError(who + ": the header has no '" + need + "' column");
+      continue;
+    }
+    if (cells.size() <= column["file"] || cells[column["file"]] != file_name) continue;
+    auto cell = [&](const std::string& name) -> std::string {
+      const auto it = column.find(name);
+      return it == column.end() || it->second >= cells.size() ? std::string() : cells[it->second];
+    };
+    ItemDimensions d;
+    d.name = cell("item_name");
+    d.width_cm = parse_cm(cell("width_cm"), who + " width_cm");
+    d.depth_cm = parse_cm(cell("depth_cm"), who + " depth_cm");
+    d.height_cm = parse_cm(cell("height_cm"), who + " height_cm");
+    if (!cell("azimuth_deg").empty()) d.azimuth_deg = parse_cm(cell("azimuth_deg"), who + " azimuth_deg");
+    if (!cell("elevation_deg").empty()) d.elevation_deg = parse_cm(cell("elevation_deg"), who + " elevation_deg");
+    if (!(d.width_cm > 0 && d.depth_cm >= 0 && d.height_cm > 0))
+      throw IoError(who + ": width_cm and height_cm must be positive and depth_cm not negative");
+    return d;
+  }
+  return std::nullopt;
+}
+
+double apparent_height_cm(const ItemDimensions& d) {
+  const double a = d.azimuth_deg * M_PI / 180.0, e = d.elevation_deg * M_PI / 180.0;
+  return d.height_cm * std::cos(e) + (d.width_cm * std::abs(std::sin(a)) + d.depth_cm * std::abs(std::cos(a))) * std::sin(e);
+}
+
+double apparent_width_cm(const ItemDimensions& d) {
+  const double a = d.azimuth_deg * M_PI / 180.0;
+  return d.width_cm * std::abs(std::cos(a)) + d.depth_cm * std::abs(std::sin(a));
+}
+
+ItemDimensions scaled(const ItemDimensions& d, double factor) {
+  ItemDimensions out = d;
+  out.width_cm *= factor;
+  out.depth_cm *= factor;
+  out.height_cm *= factor;
+  return out;
+}
+
+CutoutMode parse_cutout_mode(const std::string& text) {
+  if (text == "auto") return CutoutMode::kAuto;
+  if (text == "alpha") return CutoutMode::kAlpha;
+  if (text == "network") return CutoutMode::kNetwork;
+  if (text == "grabcut") return CutoutMode::kGrabcut;
+  throw ArgumentError("--cutout: expected auto, alpha, network or grabcut, got '" + text + "'");
+}
+
+cv::Rect alpha_bounds(const cv::Mat& alpha, float threshold) {
+  cv::Mat mask = alpha > threshold;
+  if (cv::countNonZero(mask) == 0) return {};
+  return cv::boundingRect(mask);
+}
+
+ItemImage load_item(const std::string& path, CutoutMode mode, const NetworkCutout& network) {
+  const Image image = read_image(path);
+  ItemImage item;
+  item.path = path;
+  cv::Mat pixels = image.pixels;
+  if (pixels.channels() == 1) cv::cvtColor(pixels, pixels, cv::COLOR_GRAY2BGR);
+  item.bgr = to_float(pixels, image.bit_depth);
+  const bool has_alpha = !image.alpha.empty();
+  if (mode == CutoutMode::kAlpha && !has_alpha)
+    throw ArgumentError("item '" + path + "' has no alpha channel; use --cutout auto, network or grabcut");
+  if ((mode == CutoutMode::kAuto || mode == CutoutMode::kAlpha) && has_alpha) {
+    item.alpha = to_float(image.alpha, image.bit_depth);
+    item.cutout = "alpha";
+  } else if (mode == CutoutMode::kNetwork || (mode == CutoutMode::kAuto && network)) {
+    if (!network) throw ArgumentError("item '" + path + "': --cutout network needs a matting model (models/matte.nsm)");
+    item.alpha = network(item.bgr);
+    item.cutout = "network";
+  } else {
+    item.alpha = grabcut_alpha(item.bgr);
+    item.cutout = "grabcut";
+  }
+  const cv::Rect box = alpha_bounds(item.alpha);
+  if (box.empty()) throw ArgumentError("item '" + path + "': the cut-out is empty (no opaque pixels)");
+  item.bgr = item.bgr(box).clone();
+  item.alpha = item.alpha(box).clone();
+  item.dims = find_item_dimensions(path);
+  return item;
+}
+
+ItemImage transform_item(const ItemImage& item, bool flip, double degrees) {
+  ItemImage out = item;
+  if (flip) {
+    cv::flip(item.bgr, out.bgr, 1);
+    cv::flip(item.alpha, out.alpha, 1);
+  }
+  if (std::abs(degrees) < 1e-9) return out;
+  // Premultiply so the transparent pixels' colours cannot bleed into the edge when resampling.
+  cv::Mat alpha3, premultiplied;
+  cv::merge(std::vector<cv::Mat>{out.alpha, out.alpha, out.alpha}, alpha3);
+  cv::multiply(out.bgr, alpha3, premultiplied);
+  const cv::Point2f centre(0.5f * (out.bgr.cols - 1), 0.5f * (out.bgr.rows - 1));
+  cv::Mat rot = cv::getRotationMatrix2D(centre, degrees, 1.0);
+  const cv::Rect2f bounds = cv::RotatedRect(centre, cv::Size2f(static_cast<float>(out.bgr.cols), static_cast<float>(out.bgr.rows)),
+                                            static_cast<float>(degrees))
+                                .boundingRect2f();
+  rot.at<double>(0, 2) += 0.5 * bounds.width - centre.x;
+  rot.at<double>(1, 2) += 0.5 * bounds.height - centre.y;
+  const cv::Size size(static_cast<int>(std::ceil(bounds.width)), static_cast<int>(std::ceil(bounds.height)));
+  cv::Mat bgr, alpha;
+  cv::warpAffine(premultiplied, bgr, rot, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  cv::warpAffine(out.alpha, alpha, rot, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  cv::Mat safe = cv::max(alpha, 1e-6f);
+  cv::merge(std::vector<cv::Mat>{safe, safe, safe}, alpha3);
+  cv::divide(bgr, alpha3, bgr);
+  bgr = cv::min(bgr, 1.0f);
+  const cv::Rect box = alpha_bounds(alpha);
+  if (box.empty()) return out;
+  out.bgr = bgr(box).clone();
+  out.alpha = alpha(box).clone();
+  return out;
+}
+
+}  // namespace neuroshop::tryon

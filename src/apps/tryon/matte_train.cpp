@@ -1,0 +1,467 @@
+// Cut-out training data, training and evaluation; see matte_train.h.
+#include "apps/tryon/matte_train.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "apps/colorize/train.h"
+#include "apps/common/training_log.h"
+#include "apps/tryon/composite.h"
+#include "apps/tryon/cutout.h"
+#include "apps/tryon/harmonize_data.h"
+#include "apps/tryon/item.h"
+#include "core/errors.h"
+#include "core/losses/cross_entropy.h"
+#include "core/model/checkpoint.h"
+#include "core/optim/adam.h"
+#include "core/optim/lr_schedule.h"
+#include "io/image_file.h"
+
+namespace neuroshop::tryon {
+namespace fs = std::filesystem;
+using apps::TrainingLog;
+
+const std::vector<std::string> kHeldOutViews = {"sofa_winchester_34", "sofa_winchester_front", "armchair_lounge_34",
+                                                "chair_cushion_34",   "lamp_vase_34",          "plant_tree_34",
+                                                "table_coffee_34"};
+
+namespace {
+
+cv::Mat to_unit(const cv::Mat& m, int bit_depth) {
+  cv::Mat out;
+  m.convertTo(out, m.channels() == 3 ? CV_32FC3 : CV_32F, bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
+  return out;
+}
+
+void shrink(cv::Mat* bgr, cv::Mat* alpha, int64_t long_side) {
+  const double s = std::min(1.0, static_cast<double>(long_side) / std::max(bgr->cols, bgr->rows));
+  if (s >= 1.0) return;
+  cv::resize(*bgr, *bgr, cv::Size(), s, s, cv::INTER_AREA);
+  cv::resize(*alpha, *alpha, bgr->size(), 0, 0, cv::INTER_AREA);
+}
+
+// A plain studio background: white, light gray or a light tint, with a gentle gradient and noise.
+cv::Mat plain_background(cv::Size size, Rng& rng) {
+  cv::Vec3f base;
+  const double kind = rng.uniform();
+  if (kind < 0.5) {
+    const float v = static_cast<float>(rng.uniform(0.92, 1.0));
+    base = cv::Vec3f(v, v, v) + cv::Vec3f(static_cast<float>(rng.uniform(-0.02, 0.02)), 0.0f, static_cast<float>(rng.uniform(-0.02, 0.02)));
+  } else if (kind < 0.75) {
+    const float v = static_cast<float>(rng.uniform(0.7, 0.92));
+    base = cv::Vec3f(v, v, v);
+  } else {
+    cv::Mat hsv(1, 1, CV_32FC3, cv::Scalar(rng.uniform(0.0, 360.0), rng.uniform(0.05, 0.35), rng.uniform(0.75, 1.0)));
+    cv::Mat bgr;
+    cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
+    base = bgr.at<cv::Vec3f>(0, 0);
+  }
+  cv::Mat bg(size, CV_32FC3);
+  const double gy = rng.uniform(-0.08, 0.04), gx = rng.uniform(-0.03, 0.03);
+  for (int y = 0; y < size.height; ++y) {
+    cv::Vec3f* row = bg.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < size.width; ++x) {
+      const float shade = static_cast<float>(1.0 + gy * (static_cast<double>(y) / size.height - 0.5) +
+                                             gx * (static_cast<double>(x) / size.width - 0.5));
+      row[x] = base * shade;
+    }
+  }
+  cv::Mat noise(size, CV_32FC3);
+  cv::randn(noise, 0.0, rng.uniform(0.0, 0.012));
+  bg += noise;
+  return bg;
+}
+
+// Brightness, contrast and saturation jitter of an item's colours.
+cv::Mat jitter_colours(const cv::Mat& bgr, Rng& rng) {
+  cv::Mat gray;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::Mat gray3;
+  cv::merge(std::vector<cv::Mat>{gray, gray, gray}, gray3);
+  const double sat = rng.uniform(0.6, 1.3), gain = rng.uniform(0.75, 1.2), lift = rng.uniform(-0.05, 0.05);
+  cv::Mat out = gray3 + (bgr - gray3) * sat;
+  out = out * gain + cv::Scalar::all(lift);
+  cv::min(cv::max(out, 0.0f), 1.0f, out);
+  return out;
+}
+
+// A silhouette filled with a photo texture under a soft top-down shading.
+void textured_silhouette(const cv::Mat& alpha, const cv::Mat& texture, Rng& rng, cv::Mat* bgr) {
+  cv::Mat t;
+  const int x = static_cast<int>(rng.below(static_cast<uint64_t>(std::max(1, texture.cols / 3))));
+  const int y = static_cast<int>(rng.below(static_cast<uint64_t>(std::max(1, texture.rows / 3))));
+  cv::resize(texture(cv::Rect(x, y, texture.cols - x, texture.rows - y)), t, alpha.size(), 0, 0, cv::INTER_LINEAR);
+  for (int r = 0; r < t.rows; ++r) t.row(r) *= 1.05 - 0.3 * static_cast<double>(r) / t.rows;
+  cv::min(cv::max(t, 0.0f), 1.0f, t);
+  *bgr = t;
+}
+
+// alpha > 0.5 agreement: |A ∩ B| / |A ∪ B| (1 when both are empty).
+double iou(const cv::Mat& a, const cv::Mat& b) {
+  const cv::Mat A = a > 0.5f, B = b > 0.5f;
+  const double inter = cv::countNonZero(A & B), uni = cv::countNonZero(A | B);
+  return uni > 0 ? inter / uni : 1.0;
+}
+
+double mean_abs(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat d;
+  cv::absdiff(a, b, d);
+  return cv::mean(d)[0];
+}
+
+Tensor matte_input(const std::vector<MatteSample>& samples) {
+  const int S = samples[0].bgr.rows;
+  Tensor t = Tensor::empty({static_cast<int64_t>(samples.size()), 3, S, S});
+  for (size_t n = 0; n < samples.size(); ++n)
+    for (int y = 0; y < S; ++y) {
+      const cv::Vec3f* row = samples[n].bgr.ptr<cv::Vec3f>(y);
+      for (int x = 0; x < S; ++x)
+        for (int c = 0; c < 3; ++c) t[((static_cast<int64_t>(n) * 3 + c) * S + y) * S + x] = row[x][2 - c] - 0.5f;
+    }
+  return t;
+}
+
+// (N, 2, S, S): background share 1 − alpha, foreground share alpha.
+Tensor matte_target(const std::vector<MatteSample>& samples) {
+  const int S = samples[0].alpha.rows;
+  Tensor t = Tensor::empty({static_cast<int64_t>(samples.size()), 2, S, S});
+  for (size_t n = 0; n < samples.size(); ++n)
+    for (int y = 0; y < S; ++y) {
+      const float* a = samples[n].alpha.ptr<float>(y);
+      for (int x = 0; x < S; ++x) {
+        const float v = std::clamp(a[x], 0.0f, 1.0f);
+        t[((static_cast<int64_t>(n) * 2 + 0) * S + y) * S + x] = 1.0f - v;
+        t[((static_cast<int64_t>(n) * 2 + 1) * S + y) * S + x] = v;
+      }
+    }
+  return t;
+}
+
+// A white shot placed at a random scale and offset in a size x size canvas (the background
+// extended by repeating its border).
+MatteSample crop_white_shot(const CutoutPicture& shot, int64_t size, Rng& rng) {
+  const cv::Rect box = alpha_bounds(shot.alpha);
+  const double S = static_cast<double>(size);
+  const double scale = rng.uniform(0.55, 0.92) * S / std::max(box.width, box.height);
+  const double cx = box.x + 0.5 * box.width, cy = box.y + 0.5 * box.height;
+  const double tx = 0.5 * S + rng.uniform(-0.08, 0.08) * S - scale * cx, ty = 0.5 * S + rng.uniform(-0.08, 0.08) * S - scale * cy;
+  const cv::Matx23d map(scale, 0, tx, 0, scale, ty);
+  MatteSample s;
+  cv::warpAffine(shot.bgr, s.bgr, map, cv::Size(static_cast<int>(size), static_cast<int>(size)), cv::INTER_AREA, cv::BORDER_REPLICATE);
+  cv::warpAffine(shot.alpha, s.alpha, map, s.bgr.size(), cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(0));
+  if (rng.uniform() < 0.5) {
+    cv::flip(s.bgr, s.bgr, 1);
+    cv::flip(s.alpha, s.alpha, 1);
+  }
+  return s;
+}
+
+}  // namespace
+
+RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_out) {
+  const std::set<std::string> held(kHeldOutViews.begin(), kHeldOutViews.end());
+  auto wanted = [&](const std::string& name) { return held.count(name) > 0 ? held_out : !held_out; };
+  RenderSet set;
+  for (const std::string& path : list_images({folder}, false)) {
+    const fs::path p(path);
+    if (p.extension() != ".png" || !wanted(p.stem().string())) continue;
+    const Image image = read_image(path);
+    if (image.alpha.empty() || image.pixels.channels() != 3) continue;
+    CutoutPicture c;
+    c.name = p.stem().string();
+    c.bgr = to_unit(image.pixels, image.bit_depth);
+    c.alpha = to_unit(image.alpha, image.bit_depth);
+    const cv::Rect box = alpha_bounds(c.alpha);
+    if (box.empty()) continue;
+    c.bgr = c.bgr(box).clone();
+    c.alpha = c.alpha(box).clone();
+    shrink(&c.bgr, &c.alpha, long_side);
+    set.cutouts.push_back(c);
+  }
+  const fs::path manifest = fs::path(folder) / "manifest.json";
+  std::ifstream in(manifest);
+  if (!in) return set;
+  nlohmann::json entries;
+  try {
+    in >> entries;
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError("'" + manifest.string() + "': not valid JSON (" + e.what() + ")");
+  }
+  if (!entries.is_array()) throw IoError("'" + manifest.string() + "': expected a list of views");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    const std::string who = manifest.string() + ": [" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("key_view") || !e.contains("png") || !e.contains("jpg") || !e.contains("png_offset_in_jpg"))
+      throw IoError(who + ": expected key_view, png, jpg and png_offset_in_jpg");
+    const std::string name = e["key_view"].get<std::string>();
+    if (!wanted(name)) continue;
+    const fs::path png = fs::path(folder) / e["png"].get<std::string>(), jpg = fs::path(folder) / e["jpg"].get<std::string>();
+    if (!fs::exists(png) || !fs::exists(jpg)) continue;
+    const Image cut = read_image(png.string()), shot = read_image(jpg.string());
+    if (cut.alpha.empty()) continue;
+    CutoutPicture c;
+    c.name = name;
+    c.bgr = to_unit(shot.pixels.channels() == 3 ? shot.pixels : cv::Mat(), shot.bit_depth);
+    if (c.bgr.empty()) continue;
+    c.alpha = cv::Mat::zeros(c.bgr.size(), CV_32F);
+    const int ox = e["png_offset_in_jpg"][0].get<int>(), oy = e["png_offset_in_jpg"][1].get<int>();
+    const cv::Mat a = to_unit(cut.alpha, cut.bit_depth);
+    const cv::Rect r = cv::Rect(ox, oy, a.cols, a.rows) & cv::Rect(0, 0, c.bgr.cols, c.bgr.rows);
+    a(cv::Rect(r.x - ox, r.y - oy, r.width, r.height)).copyTo(c.alpha(r));
+    shrink(&c.bgr, &c.alpha, long_side);
+    set.white_shots.push_back(c);
+  }
+  return set;
+}
+
+MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng) {
+  const double fit = rng.uniform(0.55, 0.9) * std::min(size.width, size.height) / std::max(item_alpha.cols, item_alpha.rows);
+  const cv::Size item_size(std::max(2, static_cast<int>(item_alpha.cols * fit)), std::max(2, static_cast<int>(item_alpha.rows * fit)));
+  PlacedItem placed;
+  cv::resize(item_bgr, placed.bgr, item_size, 0, 0, cv::INTER_AREA);
+  cv::resize(item_alpha, placed.alpha, item_size, 0, 0, cv::INTER_AREA);
+  placed.bgr = jitter_colours(placed.bgr, rng);
+  if (rng.uniform() < 0.5) {
+    cv::flip(placed.bgr, placed.bgr, 1);
+    cv::flip(placed.alpha, placed.alpha, 1);
+  }
+  const int free_x = std::max(0, size.width - item_size.width), free_y = std::max(0, size.height - item_size.height);
+  placed.origin = cv::Point(static_cast<int>(free_x * rng.uniform(0.3, 0.7)), static_cast<int>(free_y * rng.uniform(0.3, 0.75)));
+  placed.contact_y = placed.origin.y + item_size.height;
+  placed.footprint_width = item_size.width * rng.uniform(0.7, 1.0);
+  placed.flattening = rng.uniform(0.08, 0.3);
+  placed.footprint_centre = cv::Point2d(placed.origin.x + 0.5 * item_size.width,
+                                        placed.contact_y - 0.5 * placed.footprint_width * placed.flattening);
+  MatteSample s;
+  s.bgr = plain_background(size, rng);
+  // Studio shadows: always some contact shadow, often a cast one.
+  darken(s.bgr, contact_shadow(placed, rng.uniform(0.1, 0.6)));
+  if (rng.uniform() < 0.5) {
+    const cv::Point2d light(rng.uniform(-1.0, 2.0) * size.width, rng.uniform(-0.5, 0.2) * size.height);
+    darken(s.bgr, cast_shadow(placed, light, rng.uniform(0.1, 0.45)));
+  }
+  composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
+  s.alpha = cv::Mat::zeros(size, CV_32F);
+  const cv::Rect r = cv::Rect(placed.origin, item_size) & cv::Rect(0, 0, size.width, size.height);
+  placed.alpha(cv::Rect(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height)).copyTo(s.alpha(r));
+  if (rng.uniform() < 0.3) cv::GaussianBlur(s.bgr, s.bgr, cv::Size(0, 0), rng.uniform(0.3, 0.8));
+  cv::min(cv::max(s.bgr, 0.0f), 1.0f, s.bgr);
+  return s;
+}
+
+MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng) {
+  const cv::Size canvas(static_cast<int>(size), static_cast<int>(size));
+  const double kind = rng.uniform();
+  if (kind < 0.3 && !renders.white_shots.empty())
+    return crop_white_shot(renders.white_shots[rng.below(renders.white_shots.size())], size, rng);
+  if (kind < 0.65 || textures.empty()) {
+    // Few items: stretch and tilt them so the network learns edges, not these particular shapes.
+    const CutoutPicture& c = renders.cutouts[rng.below(renders.cutouts.size())];
+    const double sx = rng.uniform(0.75, 1.3), angle = rng.uniform(-6.0, 6.0);
+    const cv::Point2f centre(0.5f * c.alpha.cols, 0.5f * c.alpha.rows);
+    cv::Mat map = cv::getRotationMatrix2D(centre, angle, 1.0);
+    map.at<double>(0, 0) *= sx;
+    map.at<double>(0, 1) *= sx;
+    const cv::Size out_size(static_cast<int>(c.alpha.cols * sx * 1.1) + 2, static_cast<int>(c.alpha.rows * 1.1) + 2);
+    map.at<double>(0, 2) += 0.5 * out_size.width - sx * centre.x;
+    map.at<double>(1, 2) += 0.5 * (out_size.height - c.alpha.rows);
+    cv::Mat bgr, alpha;
+    cv::warpAffine(c.bgr, bgr, map, out_size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::warpAffine(c.alpha, alpha, map, out_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+    const cv::Rect box = alpha_bounds(alpha);
+    if (box.empty()) return compose_on_plain(c.bgr, c.alpha, canvas, rng);
+    return compose_on_plain(bgr(box), alpha(box), canvas, rng);
+  }
+  // A photo-textured silhouette: a cut-out's shape or a procedural object.
+  cv::Mat alpha;
+  if (rng.uniform() < 0.5) {
+    alpha = renders.cutouts[rng.below(renders.cutouts.size())].alpha;
+  } else {
+    alpha = random_object_mask(canvas * 3, rng);  // drawn large so that fitting it shrinks it (sharp edges)
+    const cv::Rect box = alpha_bounds(alpha);
+    alpha = box.empty() ? alpha : alpha(box).clone();
+  }
+  cv::Mat bgr;
+  textured_silhouette(alpha, textures[rng.below(textures.size())], rng, &bgr);
+  return compose_on_plain(bgr, alpha, canvas, rng);
+}
+
+MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& progress) {
+  using Clock = std::chrono::steady_clock;
+  if (o.crop % kUNetSizeMultiple != 0 || o.crop < kUNetSizeMultiple)
+    throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
+  if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
+  const RenderSet renders = load_renders(o.renders, 3 * o.crop, false);
+  if (renders.cutouts.empty()) throw IoError("no PNG cut-outs with alpha in '" + o.renders + "'");
+  const RenderSet held_out = load_renders(o.renders, 3 * o.crop, true);
+  std::vector<cv::Mat> textures;
+  if (!o.textures.empty()) {
+    std::vector<std::string> paths = list_images(o.textures, true);
+    if (o.max_textures > 0 && static_cast<int64_t>(paths.size()) > o.max_textures) {
+      std::vector<std::string> kept;
+      for (int64_t i = 0; i < o.max_textures; ++i)
+        kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / o.max_textures)]);
+      paths = kept;
+    }
+    textures = load_colour_photos(paths, o.crop, progress).images;
+  }
+  // Validation: held-out views at the working size, fixed draws.
+  std::vector<MatteSample> val;
+  for (size_t i = 0; i < held_out.white_shots.size(); ++i) {
+    Rng r(o.seed * 31 + i);
+    val.push_back(crop_white_shot(held_out.white_shots[i], o.crop, r));
+  }
+  for (size_t i = 0; i < held_out.cutouts.size(); ++i) {
+    Rng r(o.seed * 37 + i);
+    val.push_back(compose_on_plain(held_out.cutouts[i].bgr, held_out.cutouts[i].alpha,
+                                   cv::Size(static_cast<int>(o.crop), static_cast<int>(o.crop)), r));
+  }
+
+  const fs::path out_dir = fs::path(o.out).parent_path();
+  if (!out_dir.empty()) fs::create_directories(out_dir);
+  Rng init_rng(o.seed);
+  MatteModel model(build_matte_network(o.width, init_rng), o.crop);
+  Layer& net = model.net();
+  net.set_training(true);
+  Adam adam(net.params(), AdamOptions{o.learning_rate});
+  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(100, o.steps / 10));
+  Rng data_rng(o.seed * 7919 + 5);
+  TrainingLog log("matte", colorize::log_json_path(o.out), colorize::loss_png_path(o.out));
+  TrainingState state;
+  state.optimizer = adam.state();
+  state.rngs = {{"data", &data_rng}};
+  double seconds_before = 0.0;
+  const std::string ckpt = colorize::checkpoint_path(o.out);
+  if (o.resume && fs::exists(ckpt)) {
+    load_checkpoint(ckpt, net, state);
+    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
+    log.load();
+    log.truncate_after(state.step);
+  }
+  MatteTrainSummary summary;
+  summary.cutouts = static_cast<int64_t>(renders.cutouts.size());
+  summary.white_shots = static_cast<int64_t>(renders.white_shots.size());
+  summary.textures = static_cast<int64_t>(textures.size());
+
+  const Clock::time_point start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  auto save_all = [&](int64_t step) {
+    state.step = step;
+    state.values["seconds"] = std::to_string(seconds_before + elapsed());
+    save_checkpoint(ckpt, net, state);
+    model.save(o.out, {{"training_command", o.command_line},
+                       {"training_steps", std::to_string(step)},
+                       {"training_seconds", state.values["seconds"]}});
+    log.save();
+  };
+  // Validation: 1 − mean IoU, so the curve goes down like a loss.
+  auto validate = [&] {
+    if (val.empty()) return 0.0;
+    net.set_training(false);
+    double total = 0.0;
+    for (const MatteSample& s : val) total += iou(model.alpha_at_input_size(s.bgr), s.alpha);
+    net.set_training(true);
+    return total / static_cast<double>(val.size());
+  };
+
+  int64_t step = state.step;
+  Clock::time_point window_start = Clock::now();
+  int64_t window_images = 0;
+  double images_per_second = 0.0;
+  while (step < o.steps && !(o.hours > 0 && elapsed() > o.hours * 3600.0)) {
+    const double lr = schedule.lr_at(step);
+    adam.set_learning_rate(lr);
+    std::vector<MatteSample> batch;
+    for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, textures, o.crop, data_rng));
+    adam.zero_grad();
+    Tensor dlogits;
+    const double loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
+    net.backward(dlogits);
+    adam.step();
+    ++step;
+    window_images += o.batch_size;
+    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
+    if (window > 5.0) {
+      images_per_second = static_cast<double>(window_images) / window;
+      window_start = Clock::now();
+      window_images = 0;
+    }
+    log.add_train({step, loss, lr, images_per_second});
+    summary.train_loss = loss;
+    if (step % o.val_every == 0 || step == o.steps) {
+      summary.val_iou = validate();
+      log.add_val({step, 1.0 - summary.val_iou});
+    }
+    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
+    report(progress, {step, o.steps, "train matte", {{"loss", loss}, {"val IoU", summary.val_iou}, {"img/s", images_per_second}}});
+  }
+  if (step % o.checkpoint_every != 0 && step != o.steps) save_all(step);
+  summary.step = step;
+  summary.seconds = seconds_before + elapsed();
+  return summary;
+}
+
+MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, const ProgressFn& progress) {
+  if (o.size < 64) throw ArgumentError("--size must be at least 64");
+  RenderSet set = load_renders(o.data, o.size, true);
+  if (o.all_views) {
+    const RenderSet rest = load_renders(o.data, o.size, false);
+    set.cutouts.insert(set.cutouts.end(), rest.cutouts.begin(), rest.cutouts.end());
+    set.white_shots.insert(set.white_shots.end(), rest.white_shots.begin(), rest.white_shots.end());
+  }
+  if (set.cutouts.empty() && set.white_shots.empty())
+    throw IoError("eval matte: no held-out renders found in '" + o.data + "' (expected e.g. " + kHeldOutViews[0] + ".png)");
+  std::vector<MatteSample> pictures;
+  for (const CutoutPicture& w : set.white_shots) pictures.push_back({w.bgr, w.alpha});
+  MatteEvalResult r;
+  r.white_shots = static_cast<int64_t>(pictures.size());
+  for (int64_t i = 0; i < o.count && !set.cutouts.empty(); ++i) {
+    Rng rng(o.seed * 1000003ull + static_cast<uint64_t>(i));
+    const CutoutPicture& c = set.cutouts[static_cast<size_t>(i) % set.cutouts.size()];
+    const double aspect = rng.uniform(0.75, 1.33);
+    const cv::Size size = aspect >= 1 ? cv::Size(static_cast<int>(o.size), static_cast<int>(o.size / aspect))
+                                      : cv::Size(static_cast<int>(o.size * aspect), static_cast<int>(o.size));
+    pictures.push_back(compose_on_plain(c.bgr, c.alpha, size, rng));
+  }
+  r.synthetic = static_cast<int64_t>(pictures.size()) - r.white_shots;
+  using Clock = std::chrono::steady_clock;
+  auto timed = [](auto&& fn, double* seconds) {
+    const auto t0 = Clock::now();
+    cv::Mat a = fn();
+    *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    return a;
+  };
+  for (size_t i = 0; i < pictures.size(); ++i) {
+    const MatteSample& p = pictures[i];
+    double network_seconds = 0.0;
+    const cv::Mat net_a = timed([&] { return model.alpha(p.bgr); }, &network_seconds);
+    r.network.seconds += network_seconds;
+    const cv::Mat ref_a = timed([&] { return grabcut_refine(p.bgr, net_a); }, &r.refined.seconds);
+    r.refined.seconds += network_seconds;
+    const cv::Mat thr_a = timed([&] { return threshold_alpha(p.bgr); }, &r.threshold.seconds);
+    const cv::Mat gc_a = timed([&] { return grabcut_alpha(p.bgr); }, &r.grabcut.seconds);
+    for (auto [scores, a] : {std::pair<MatteScores*, const cv::Mat*>{&r.network, &net_a}, {&r.refined, &ref_a},
+                             {&r.threshold, &thr_a}, {&r.grabcut, &gc_a}}) {
+      scores->iou += iou(*a, p.alpha);
+      scores->alpha_error += mean_abs(*a, p.alpha);
+    }
+    report(progress, {static_cast<int64_t>(i + 1), static_cast<int64_t>(pictures.size()), "eval matte", {}});
+  }
+  r.pictures = static_cast<int64_t>(pictures.size());
+  for (MatteScores* s : {&r.network, &r.refined, &r.threshold, &r.grabcut}) {
+    s->iou /= static_cast<double>(r.pictures);
+    s->alpha_error /= static_cast<double>(r.pictures);
+    s->seconds /= static_cast<double>(r.pictures);
+  }
+  return r;
+}
+
+}  // namespace neuroshop::tryon

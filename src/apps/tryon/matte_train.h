@@ -1,0 +1,100 @@
+// Training and measuring the cut-out network. No product photo comes with a mask, so the targets
+// are built: the rendered cut-outs (PNG alpha) composited on plain backgrounds (white, gray, light
+// tints, gradients, noise) with contact and cast shadows drawn by the try-on's own shadow code,
+// the renders' *_white.jpg shots (real rendered floor shadows; the PNG sits at the offset in
+// manifest.json, so its alpha is an exact mask), and silhouettes filled with photo textures so the
+// network cannot learn "the object is never white". Some views are held out of training entirely
+// (kHeldOutViews) and are what `eval matte` measures, against a threshold baseline and GrabCut:
+// IoU of alpha > 0.5 and mean absolute alpha error.
+// Not here: the network (matte.h), argument parsing (src/cli/cmd_tryon.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "apps/tryon/matte.h"
+#include "core/progress.h"
+#include "core/rng.h"
+
+namespace neuroshop::tryon {
+
+// Views never trained on: one or more of every kind (sofa, armchair, chair, lamp, plant, table).
+extern const std::vector<std::string> kHeldOutViews;
+
+struct CutoutPicture {
+  std::string name;  // the view, e.g. "sofa_beige_34"
+  cv::Mat bgr;       // CV_32FC3 in [0, 1]
+  cv::Mat alpha;     // CV_32F in [0, 1], same size
+};
+
+struct RenderSet {
+  std::vector<CutoutPicture> cutouts;      // the PNGs, cropped to their silhouettes
+  std::vector<CutoutPicture> white_shots;  // the *_white.jpg with the PNG's alpha placed at its offset
+};
+
+// Loads a renders folder (PNGs with alpha; *_white.jpg and manifest.json when present), images shrunk
+// to `long_side`. held_out: true keeps only kHeldOutViews, false drops them.
+RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_out);
+
+struct MatteSample {
+  cv::Mat bgr, alpha;
+};
+
+// The item on a plain background with shadows, in a canvas of `size` (item long side 55–90% of it).
+MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng);
+// A training sample: a white shot, a cut-out on a plain background, or a photo-textured silhouette.
+MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng);
+
+struct MatteTrainOptions {
+  std::string renders;               // the renders folder
+  std::vector<std::string> textures; // photo folders for textured silhouettes (optional)
+  std::string out = "models/matte.nsm";
+  int64_t steps = 2000;
+  double hours = 0.0;
+  bool resume = false;
+  uint64_t seed = 1;
+  int64_t batch_size = 8;
+  int64_t crop = 128;                // training canvas side = the model's working size (multiple of 64)
+  int64_t width = 12;
+  double learning_rate = 2e-3;
+  int64_t val_every = 100;
+  int64_t checkpoint_every = 50;
+  int64_t max_textures = 400;
+  std::string command_line;
+};
+
+struct MatteTrainSummary {
+  int64_t step = 0;
+  double train_loss = 0.0;
+  double val_iou = 0.0;              // on held-out views at the working size
+  double seconds = 0.0;
+  int64_t cutouts = 0, white_shots = 0, textures = 0;
+};
+
+MatteTrainSummary train_matte(const MatteTrainOptions& options, const ProgressFn& progress = {});
+
+struct MatteEvalOptions {
+  std::string data;                  // a renders folder
+  int64_t count = 40;                // synthetic composites of the held-out cut-outs (besides their white shots)
+  uint64_t seed = 1;
+  int64_t size = 384;                // evaluation pictures' long side
+  bool all_views = false;            // evaluate every view, not only the held-out ones
+};
+
+struct MatteScores {
+  double iou = 0.0;          // mean over pictures of IoU(alpha > 0.5)
+  double alpha_error = 0.0;  // mean over pictures of mean |alpha − truth|, 0..1
+  double seconds = 0.0;      // mean time per picture
+};
+
+struct MatteEvalResult {
+  int64_t pictures = 0, white_shots = 0, synthetic = 0;
+  MatteScores network, refined, threshold, grabcut;  // refined: the network's alpha through grabcut_refine
+};
+
+MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& options, const ProgressFn& progress = {});
+
+}  // namespace neuroshop::tryon

@@ -1,0 +1,104 @@
+// The try-on: items placed into a room photo at real-world size (the horizon size law of
+// geometry.h), with contact and cast shadows, feathered edges, colour matched to the room (a
+// partial Reinhard transfer, or the harmonization network when one is given), and occluders kept
+// in front. Items are drawn farther-first (by their floor row) unless an explicit order is given.
+// Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize_model.h,
+// matte.h); they come in as plain functions so this file works with or without them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "apps/tryon/composite.h"
+#include "apps/tryon/geometry.h"
+#include "apps/tryon/item.h"
+#include "apps/tryon/scene.h"
+
+namespace neuroshop::tryon {
+
+// (composite BGR CV_32FC3 in [0, 1], mask CV_32F in [0, 1] marking the pasted item) -> the same
+// composite with the item's colours harmonized (same size and type).
+using HarmonizeFn = std::function<cv::Mat(const cv::Mat& composite, const cv::Mat& mask)>;
+
+struct TryOnOptions {
+  std::optional<double> horizon_y;       // nullopt: estimated from the room
+  double camera_height_cm = 150.0;
+  std::optional<cv::Point2d> light;      // nullopt: estimated (the room's brightest region)
+  bool harmonize = true;                 // false: item colours untouched (--no-harmonize)
+  double reinhard_strength = 0.3;        // the classical colour match, used when no network is given
+  double max_colour_change = 0.06;       // mean absolute change colour matching may make (0..1 scale)
+  bool shadows = true;
+  double focal_px = 0.0;                 // 0: default_focal_px(room)
+  cv::Mat occluder;                      // CV_32F in [0, 1], room-sized; 1 keeps the room pixel in front
+};
+
+struct PlacedReport {
+  std::string file;
+  cv::Point2d at;               // footprint centre used
+  cv::Rect box;                 // the item's pixels in the room
+  double height_px = 0.0;       // silhouette height after scaling
+  double pixels_per_cm = 0.0;   // at the footprint (0 when the size was given in pixels)
+  std::string size_from;        // "--height-px", "height_cm 84.8 (items.tsv)", ...
+  std::string colour;           // "network", "reinhard" or "none"
+  std::string cutout;
+};
+
+struct TryOnReport {
+  HorizonEstimate horizon;
+  bool horizon_given = false;
+  cv::Point2d light;
+  bool light_given = false;
+  ShadowStrength shadow;
+  std::vector<PlacedReport> items;
+};
+
+// How big an item is drawn: the factor applied to its picture, and why.
+struct ItemScale {
+  double factor = 1.0;
+  double pixels_per_cm = 0.0;
+  std::string from;
+};
+// The size rule, in order: height_px; height_cm / width_cm (scaling the sidecar's dimensions when
+// the item has them, so its view is accounted for); the sidecar's own dimensions. Real sizes use
+// pixels_per_cm at the footprint row. ArgumentError when no size is known.
+ItemScale item_scale(const ItemImage& item, const ItemPlacement& placement, double y_footprint, double y_horizon,
+                     double camera_height_cm);
+
+// The default floor point of item i of n: spread across the width, 65% of the way from the
+// horizon to the bottom edge.
+cv::Point2d default_position(int i, int n, cv::Size room, double y_horizon);
+
+// room: BGR CV_32FC3 in [0, 1]; items[i] is drawn as placements[i] says (placements validated
+// with validate_placements first). `harmonizer` may be empty. `report` may be null.
+cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placements, const std::vector<ItemImage>& items,
+                const TryOnOptions& options, const HarmonizeFn& harmonizer, TryOnReport* report);
+
+// An affine colour map fitted by least squares from `from` to `to` pixels where weight > 0.9
+// (CV_32FC3 and CV_32F maps of one size), returned as a 3x4 matrix acting on (b, g, r, 1); the
+// identity when fewer than 16 pixels qualify. Used to carry a low-resolution harmonization over
+// to the full-resolution item.
+cv::Matx34f fit_colour_map(const cv::Mat& from, const cv::Mat& to, const cv::Mat& weight);
+cv::Mat apply_colour_map(const cv::Mat& bgr, const cv::Matx34f& map);
+// The map moved towards the identity, M' = I + s (M − I), with the largest s <= 1 for which the mean
+// absolute change of the pixels with weight > 0.5 stays within `max_change` (0..1 scale): colour
+// matching may shift a product's light and cast, not turn a dark armchair light gray.
+cv::Matx34f limit_colour_map(const cv::Matx34f& map, const cv::Mat& bgr, const cv::Mat& weight, double max_change);
+
+// File-level try-on: reads the room and items, composes, writes `output` (and, with
+// before_after, the room and the result side by side in that file instead).
+struct TryOnJob {
+  std::string room;
+  std::vector<ItemPlacement> items;
+  TryOnOptions options;
+  CutoutMode cutout = CutoutMode::kAuto;
+  std::string occluder;                  // mask file, empty for none
+  std::string output;
+  bool before_after = false;
+};
+TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer = {}, const NetworkCutout& cutout = {});
+
+}  // namespace neuroshop::tryon

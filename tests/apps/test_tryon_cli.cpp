@@ -1,0 +1,158 @@
+// `neuroshop tryon` on the shipped samples through the built binary (NEUROSHOP_BINARY): the
+// per-item option sequence, the printed horizon, --before-after, scene files, and one-line errors
+// that name the option or field.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <opencv2/imgcodecs.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+RunResult run(const std::string& args) {
+  char err_path[] = "/tmp/neuroshop_tryon_cli_XXXXXX";
+  const int fd = mkstemp(err_path);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  const std::string command = std::string("cd '") + NEUROSHOP_SOURCE_DIR + "' && '" + NEUROSHOP_BINARY + "' --threads 1 " +
+                              args + " 2>'" + err_path + "' </dev/null";
+  RunResult r;
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream err_file(err_path);
+  std::stringstream ss;
+  ss << err_file.rdbuf();
+  r.err = ss.str();
+  std::remove(err_path);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+void expect_one_error_line(const RunResult& r, const std::string& part) {
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err.rfind("error:", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  EXPECT_TRUE(contains(r.err, part)) << r.err;
+}
+
+class TryonCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("neuroshop_tryon_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+constexpr const char* kRoom = "samples/tryon/wine_room.jpg";  // 854x1280
+
+TEST_F(TryonCli, TwoItemsWithTheirOwnOptions) {
+  const std::string out = (dir_ / "result.jpg").string();
+  const RunResult r = run(std::string("tryon ") + kRoom +
+                          " --item samples/tryon/plant_palm_34.png --at 700,760 --item samples/tryon/chair_oak_34.png "
+                          "--at 300,900 --height-cm 100 --flip --horizon 40 -o " + out + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"horizon\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"size_from\": \"height 117.1 cm (items.tsv)\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"size_from\": \"height 100 cm\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "700,")) << r.out;
+  const cv::Mat img = cv::imread(out);
+  ASSERT_FALSE(img.empty());
+  EXPECT_EQ(img.size(), cv::Size(854, 1280));
+}
+
+TEST_F(TryonCli, PrintsTheHorizonEstimateAndWritesBeforeAfter) {
+  const std::string out = (dir_ / "ba.png").string();
+  const RunResult r = run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --at 150,800 --before-after -o " +
+                          out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "horizon: y = ")) << r.out;
+  const cv::Mat img = cv::imread(out);
+  EXPECT_EQ(img.size(), cv::Size(2 * 854 + 4, 1280));
+}
+
+TEST_F(TryonCli, SceneFile) {
+  const fs::path scene = dir_ / "scene.json";
+  const std::string samples = std::string(NEUROSHOP_SOURCE_DIR) + "/samples/tryon/";
+  std::ofstream(scene) << "{\"room\": \"" << samples << "wine_room.jpg\", \"horizon\": 40, \"items\": [{\"file\": \"" << samples
+                       << "plant_palm_34.png\", \"at\": [600, 800]}, {\"file\": \"" << samples
+                       << "lamp_floor_34.png\", \"at\": [200, 780], \"flip\": true}]}";
+  const std::string out = (dir_ / "scene.jpg").string();
+  const RunResult r = run("tryon --scene " + scene.string() + " -o " + out + " --no-harmonize");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_TRUE(contains(r.out, "horizon: y = 40 (given)")) << r.out;
+
+  std::ofstream(scene) << "{\"room\": \"" << samples << "wine_room.jpg\", \"items\": [{\"file\": \"" << samples
+                       << "plant_palm_34.png\", \"at\": [600, 800]}, {\"file\": \"" << samples
+                       << "lamp_floor_34.png\", \"at\": [2000, 10]}]}";
+  expect_one_error_line(run("tryon --scene " + scene.string() + " -o " + out),
+                        "scene.json: items[1].at: expected [x, y] inside the 854x1280 image, got [2000, 10]");
+}
+
+TEST_F(TryonCli, ErrorsNameTheOption) {
+  const std::string out = (dir_ / "x.jpg").string();
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --at 5000,10 -o " + out),
+                        "--at: expected X,Y inside the 854x1280 image");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --at 100,100 --item samples/tryon/lamp_floor_34.png -o " + out),
+                        "--at applies to an item: give --item FILE before it");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --at 1,2,3 -o " + out),
+                        "--at: expected X,Y");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " -o " + out), "--item");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/missing.png -o " + out), "missing.png");
+  // Above the horizon there is no floor to stand on.
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --at 100,100 --horizon 600 -o " + out),
+                        "not below the horizon");
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(TryonCli, CutoutWritesRgba) {
+  const std::string out = (dir_ / "chair.png").string();
+  const RunResult r = run("cutout samples/tryon/armchair_grey_34_white.jpg --method grabcut --crop -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const cv::Mat rgba = cv::imread(out, cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(rgba.channels(), 4);
+  std::vector<cv::Mat> ch;
+  cv::split(rgba, ch);
+  const double opaque = cv::countNonZero(ch[3] > 128) / static_cast<double>(rgba.total());
+  EXPECT_GT(opaque, 0.4);  // cropped to the chair: mostly chair
+  EXPECT_LT(opaque, 0.95);
+  expect_one_error_line(run("cutout samples/tryon/armchair_grey_34_white.jpg -o " + (dir_ / "x.jpg").string()),
+                        "a cut-out has transparency");
+}
+
+TEST_F(TryonCli, CutoutGoesStraightIntoATryon) {
+  const std::string out = (dir_ / "chair.png").string();
+  ASSERT_EQ(run("cutout samples/tryon/armchair_grey_34_white.jpg --method threshold -o " + out).exit_code, 0);
+  const RunResult t = run(std::string("tryon ") + kRoom + " --item " + out + " --at 700,900 --height-cm 70 --horizon 40 -o " +
+                          (dir_ / "t.jpg").string());
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_TRUE(contains(t.out, "cut-out: alpha")) << t.out;
+  // Without a size or a sidecar the real size is unknown, and the error says what to give.
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item " + out + " --at 700,900 -o " + (dir_ / "u.jpg").string()),
+                        "give --height-cm, --width-cm or --height-px");
+}
+
+}  // namespace

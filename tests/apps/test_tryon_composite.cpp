@@ -1,0 +1,218 @@
+// Try-on compositing: the exact "over" operator, shadows that darken only below and behind the
+// item, occluders, Reinhard transfer and the fitted colour map, on generated images.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "apps/tryon/composite.h"
+#include "apps/tryon/tryon.h"
+#include "core/errors.h"
+#include "core/rng.h"
+
+namespace neuroshop::tryon {
+namespace {
+
+cv::Mat random_image(cv::Size size, int type, Rng& rng) {
+  cv::Mat m(size, type);
+  float* p = m.ptr<float>();
+  for (size_t i = 0; i < m.total() * m.channels(); ++i) p[i] = static_cast<float>(rng.uniform());
+  return m;
+}
+
+TEST(TryonComposite, OverIsExactAndClipped) {
+  Rng rng(3);
+  const cv::Mat room = random_image({50, 40}, CV_32FC3, rng);
+  const cv::Mat fg = random_image({20, 16}, CV_32FC3, rng);
+  const cv::Mat alpha = random_image({20, 16}, CV_32F, rng);
+  for (const cv::Point origin : {cv::Point(5, 7), cv::Point(-6, -3), cv::Point(40, 30)}) {
+    cv::Mat dst = room.clone();
+    composite_over(dst, fg, alpha, origin);
+    for (int y = 0; y < room.rows; ++y)
+      for (int x = 0; x < room.cols; ++x) {
+        const int u = x - origin.x, v = y - origin.y;
+        const bool inside = u >= 0 && v >= 0 && u < fg.cols && v < fg.rows;
+        for (int c = 0; c < 3; ++c) {
+          const float want = inside ? alpha.at<float>(v, u) * fg.at<cv::Vec3f>(v, u)[c] +
+                                          (1.0f - alpha.at<float>(v, u)) * room.at<cv::Vec3f>(y, x)[c]
+                                    : room.at<cv::Vec3f>(y, x)[c];
+          ASSERT_EQ(dst.at<cv::Vec3f>(y, x)[c], want) << x << "," << y;
+        }
+      }
+  }
+  cv::Mat dst = room.clone();
+  EXPECT_THROW(composite_over(dst, fg, cv::Mat(3, 3, CV_32F), {0, 0}), ArgumentError);
+}
+
+TEST(TryonComposite, OpaqueAndTransparentPixelsThroughCompose) {
+  // Without shadows and colour matching, an opaque item replaces the room exactly and leaves the rest alone.
+  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
+  ItemImage item;
+  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.9, 0.1, 0.2));
+  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
+  ItemPlacement p;
+  p.file = "box";
+  p.at = cv::Point2d(150, 150);
+  p.height_px = 60;
+  TryOnOptions o;
+  o.horizon_y = 50;
+  o.harmonize = false;
+  o.shadows = false;
+  TryOnReport r;
+  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  const cv::Rect box = r.items[0].box;
+  EXPECT_EQ(box.size(), cv::Size(40, 60));
+  // Away from the feathered edge: the item's colour exactly; outside its box: the room exactly.
+  EXPECT_EQ(out.at<cv::Vec3f>(box.y + 30, box.x + 20), cv::Vec3f(0.9f, 0.1f, 0.2f));
+  EXPECT_EQ(out.at<cv::Vec3f>(10, 10), cv::Vec3f(0.4f, 0.5f, 0.6f));
+  EXPECT_EQ(out.at<cv::Vec3f>(box.y + box.height + 5, box.x + 20), cv::Vec3f(0.4f, 0.5f, 0.6f));
+}
+
+// Composes a box item into a flat room with shadows on; returns the result and the item's box.
+cv::Mat with_shadows(const cv::Mat& room, cv::Point2d light, cv::Rect* box) {
+  ItemImage item;
+  item.bgr = cv::Mat(80, 60, CV_32FC3, cv::Scalar(0.3, 0.3, 0.3));
+  item.alpha = cv::Mat(80, 60, CV_32F, cv::Scalar(1.0));
+  ItemPlacement p;
+  p.file = "box";
+  p.at = cv::Point2d(200, 220);
+  p.height_px = 80;
+  TryOnOptions o;
+  o.horizon_y = 90;
+  o.light = light;
+  o.harmonize = false;
+  TryOnReport r;
+  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  *box = r.items[0].box;
+  return out;
+}
+
+TEST(TryonComposite, ShadowsDarkenOnlyBelowAndBehindTheItem) {
+  const cv::Mat room(300, 400, CV_32FC3, cv::Scalar::all(0.6));
+  for (const cv::Point2d light : {cv::Point2d(200, 30), cv::Point2d(20, 40), cv::Point2d(390, 60)}) {
+    cv::Rect box;
+    const cv::Mat out = with_shadows(room, light, &box);
+    double darkened_below = 0.0, darkened_left = 0.0, darkened_right = 0.0;
+    for (int y = 0; y < out.rows; ++y)
+      for (int x = 0; x < out.cols; ++x) {
+        const float d = room.at<cv::Vec3f>(y, x)[0] - out.at<cv::Vec3f>(y, x)[0];
+        EXPECT_GE(d, -1e-6f) << "shadows never brighten";
+        if (y < box.y) {
+          ASSERT_EQ(d, 0.0f) << "darkened above the item's top at " << x << "," << y;
+        }
+        if (box.contains({x, y})) continue;
+        if (y >= box.y + box.height) darkened_below += d;
+        (x < box.x + box.width / 2 ? darkened_left : darkened_right) += d;
+      }
+    EXPECT_GT(darkened_below, 5.0) << "a visible shadow under the item";
+    // Right under the contact edge the floor is darker than far away.
+    const float at_contact = out.at<cv::Vec3f>(box.y + box.height + 1, box.x + box.width / 2)[0];
+    EXPECT_LT(at_contact, 0.6f - 0.1f);
+    EXPECT_FLOAT_EQ(out.at<cv::Vec3f>(out.rows - 1, 0)[0], 0.6f);
+    // The cast shadow falls away from the light.
+    if (light.x < 100) {
+      EXPECT_GT(darkened_right, 1.2 * darkened_left);
+    }
+    if (light.x > 300) {
+      EXPECT_GT(darkened_left, 1.2 * darkened_right);
+    }
+  }
+}
+
+TEST(TryonComposite, OccluderKeepsRoomPixelsInFront) {
+  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
+  ItemImage item;
+  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.9, 0.1, 0.2));
+  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
+  ItemPlacement p;
+  p.file = "box";
+  p.at = cv::Point2d(150, 150);
+  p.height_px = 60;
+  TryOnOptions o;
+  o.horizon_y = 50;
+  o.harmonize = false;
+  o.occluder = cv::Mat::zeros(room.size(), CV_32F);
+  o.occluder(cv::Rect(140, 0, 20, 200)).setTo(1.0f);  // a table leg in front
+  TryOnReport r;
+  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  const cv::Rect box = r.items[0].box;
+  EXPECT_EQ(out.at<cv::Vec3f>(box.y + 30, 150), cv::Vec3f(0.4f, 0.5f, 0.6f));
+  EXPECT_EQ(out.at<cv::Vec3f>(box.y + 30, box.x + 3), cv::Vec3f(0.9f, 0.1f, 0.2f));
+}
+
+TEST(TryonComposite, ReinhardTransferMatchesStatisticsAtFullStrength) {
+  Rng rng(5);
+  const cv::Mat a = random_image({32, 32}, CV_32FC3, rng) * 0.5 + cv::Scalar(0.2, 0.3, 0.1);
+  const cv::Mat b = random_image({32, 32}, CV_32FC3, rng) * 0.3 + cv::Scalar(0.5, 0.4, 0.3);
+  const LabStats sa = lab_stats(a), sb = lab_stats(b);
+  const LabStats moved = lab_stats(reinhard_transfer(a, sa, sb, 1.0));
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(moved.mean[c], sb.mean[c], 0.5) << c;
+    EXPECT_NEAR(moved.stddev[c], sb.stddev[c], 0.5) << c;
+  }
+  const cv::Mat same = reinhard_transfer(a, sa, sb, 0.0);
+  EXPECT_LT(cv::norm(same, a, cv::NORM_INF), 1e-3);
+}
+
+TEST(TryonComposite, ColourMapFitRecoversAnAffineMap) {
+  Rng rng(9);
+  const cv::Mat from = random_image({24, 24}, CV_32FC3, rng);
+  const cv::Matx34f truth(0.9f, 0.05f, 0.0f, 0.03f, 0.0f, 0.8f, 0.1f, 0.05f, 0.02f, 0.0f, 0.7f, 0.1f);
+  cv::Mat to;
+  cv::transform(from, to, truth);
+  const cv::Mat weight(from.size(), CV_32F, cv::Scalar(1.0));
+  const cv::Matx34f fit = fit_colour_map(from, to, weight);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 4; ++j) EXPECT_NEAR(fit(i, j), truth(i, j), 0.01) << i << "," << j;
+  // Too few pixels: the identity.
+  const cv::Matx34f none = fit_colour_map(from, to, cv::Mat::zeros(from.size(), CV_32F));
+  EXPECT_EQ(none(0, 0), 1.0f);
+  EXPECT_EQ(none(0, 3), 0.0f);
+}
+
+TEST(TryonComposite, HarmonizerIsAppliedThroughAColourMap) {
+  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
+  ItemImage item;
+  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.8, 0.6, 0.2));
+  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
+  ItemPlacement p;
+  p.file = "box";
+  p.at = cv::Point2d(150, 150);
+  p.height_px = 60;
+  TryOnOptions o;
+  o.horizon_y = 50;
+  o.shadows = false;
+  o.max_colour_change = 1.0;  // no trust region here: the map is applied as fitted
+  // A "network" that halves the pasted region's colours.
+  const HarmonizeFn halve = [](const cv::Mat& composite, const cv::Mat& mask) {
+    cv::Mat m3;
+    cv::merge(std::vector<cv::Mat>{mask, mask, mask}, m3);
+    return cv::Mat(composite - 0.5 * composite.mul(m3));
+  };
+  TryOnReport r;
+  const cv::Mat out = compose(room, {p}, {item}, o, halve, &r);
+  EXPECT_EQ(r.items[0].colour, "network");
+  const cv::Vec3f centre = out.at<cv::Vec3f>(r.items[0].box.y + 30, r.items[0].box.x + 20);
+  EXPECT_NEAR(centre[0], 0.4f, 0.02f);
+  EXPECT_NEAR(centre[1], 0.3f, 0.02f);
+  EXPECT_NEAR(centre[2], 0.1f, 0.02f);
+
+  // With the default trust region the change is capped: mean |change| = 0.06 instead of 0.27.
+  o.max_colour_change = 0.06;
+  const cv::Mat capped = compose(room, {p}, {item}, o, halve, &r);
+  const cv::Vec3f c2 = capped.at<cv::Vec3f>(r.items[0].box.y + 30, r.items[0].box.x + 20);
+  EXPECT_NEAR((0.8f - c2[0] + 0.6f - c2[1] + 0.2f - c2[2]) / 3.0f, 0.06f, 0.005f);
+}
+
+TEST(TryonComposite, LimitedColourMapKeepsSmallChangesAndShrinksLargeOnes) {
+  const cv::Mat bgr(10, 10, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5));
+  const cv::Mat weight(10, 10, CV_32F, cv::Scalar(1.0));
+  const cv::Matx34f small(1, 0, 0, 0.02f, 0, 1, 0, 0.02f, 0, 0, 1, 0.02f);
+  EXPECT_EQ(limit_colour_map(small, bgr, weight, 0.06), small);
+  const cv::Matx34f big(1, 0, 0, 0.3f, 0, 1, 0, 0.3f, 0, 0, 1, 0.3f);
+  const cv::Matx34f limited = limit_colour_map(big, bgr, weight, 0.06);
+  EXPECT_NEAR(limited(0, 3), 0.06f, 1e-5f);
+  EXPECT_NEAR(limited(0, 0), 1.0f, 1e-6f);
+}
+
+}  // namespace
+}  // namespace neuroshop::tryon
