@@ -126,7 +126,8 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
     for (const auto& opt : sub->get_options())
       if (opt->count() > 0 && !opt->get_lnames().empty()) {
         o->command_line += " --" + opt->get_lnames().front();
-        for (const auto& r : opt->results()) o->command_line += opt->get_type_size() == 0 ? "" : " " + r;
+        if (opt->get_expected_max() > 0)  // flags (--resume) take no value
+          for (const auto& r : opt->results()) o->command_line += " " + r;
       }
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const colorize::TrainSummary s = colorize::train(*o, bar.callback());
