@@ -6,7 +6,9 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopencv-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev)
 if [[ "${1:-}" != "--no-torch" ]]; then
-  packages+=(libtorch-dev)
+  # OpenBLAS, so LibTorch's matrix products are not left on the reference BLAS it pulls in
+  # (the benchmark compares against LibTorch at its best).
+  packages+=(libtorch-dev libopenblas0-pthread)
 fi
 
 missing=()
