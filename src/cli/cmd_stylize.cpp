@@ -228,24 +228,29 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
       for (const auto& p : r.pairs) {
         j.begin_object().field("content", p.content).field("style", p.style);
         j.field("style_distance_before", p.style_before).field("style_distance_after", p.style_after);
-        j.field("edge_ssim", p.edge_ssim).field("seconds", p.seconds).end_object();
+        j.field("edge_ssim", p.edge_ssim).field("palette_style_distance", p.palette_after);
+        j.field("palette_edge_ssim", p.palette_edge_ssim).field("seconds", p.seconds).end_object();
       }
       j.end_array();
       j.field("mean_style_distance_before", r.mean_before).field("mean_style_distance_after", r.mean_after);
-      j.field("mean_edge_ssim", r.mean_edge_ssim).end_object();
+      j.field("mean_edge_ssim", r.mean_edge_ssim).field("mean_palette_style_distance", r.mean_palette_after);
+      j.field("mean_palette_edge_ssim", r.mean_palette_edge_ssim).end_object();
       return;
     }
-    std::printf("%s at %lld px; style distance = mean relative Gram error, feature net seed %llu (independent)\n\n"
-                "| content | style | style distance before | after | after/before | edge SSIM | seconds |\n"
-                "|---|---|---|---|---|---|---|\n",
+    std::printf("%s at %lld px; style distance = mean relative Gram error, feature net seed %llu (independent);\n"
+                "palette only = the content recoloured into the painting's palette, no texture\n\n"
+                "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM | seconds |\n"
+                "|---|---|---|---|---|---|---|---|---|\n",
                 o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
                 static_cast<unsigned long long>(o->eval_seed));
     for (const auto& p : r.pairs)
-      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.1f |\n", fs::path(p.content).filename().c_str(),
+      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.2f |\n", fs::path(p.content).filename().c_str(),
                   fs::path(p.style).filename().c_str(), p.style_before, p.style_after,
-                  p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.seconds);
-    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | |\n", r.mean_before, r.mean_after,
-                r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim);
+                  p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after, p.palette_edge_ssim,
+                  p.seconds);
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | |\n", r.mean_before, r.mean_after,
+                r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim, r.mean_palette_after,
+                r.mean_palette_edge_ssim);
   });
 }
 

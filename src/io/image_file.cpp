@@ -513,12 +513,24 @@ void write_file_atomically(const std::string& path, const std::vector<uint8_t>& 
 
 }  // namespace
 
-Image read_image(const std::string& path) {
+Image decode_image(const std::vector<uint8_t>& bytes, const std::string& name) {
   try {
-    return decode(read_bytes(path));
+    if (bytes.empty()) throw Reason{"file is empty"};
+    if (bytes.size() > kMaxFileBytes) throw Reason{"file is larger than 1 GiB"};
+    return decode(bytes);
+  } catch (const Reason& r) {
+    throw IoError("cannot read image '" + name + "': " + r.text);
+  }
+}
+
+Image read_image(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_bytes(path);
   } catch (const Reason& r) {
     throw IoError("cannot read image '" + path + "': " + r.text);
   }
+  return decode_image(bytes, path);
 }
 
 bool has_image_extension(const std::string& path) {

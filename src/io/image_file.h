@@ -6,6 +6,7 @@
 // Not here: pixel conversions (tensor_image.h) and colour spaces (color.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct Image {
 // kMaxImageSide / kMaxImagePixels. OpenCV's own messages are silenced while decoding; libjpeg may
 // still print a "Corrupt JPEG data" warning for a damaged but complete JPEG.
 Image read_image(const std::string& path);
+
+// The same checks and decoding for the bytes of an image file held in memory (uploads, fuzzing);
+// `name` names the image in messages ("cannot read image 'NAME': ...").
+Image decode_image(const std::vector<uint8_t>& bytes, const std::string& name);
 
 constexpr long long kMaxImageSide = 30000;
 constexpr long long kMaxImagePixels = 100000000;  // 100 megapixels

@@ -1,6 +1,7 @@
 // The colorizer learns: a tiny network overfits synthetic photos whose colour follows from L;
 // hints steer a region's colour; output planning and argument parsing behave.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -135,7 +136,7 @@ TEST(BatchPlanning, ShardsSplitDeterministicallyAndCoverEverything) {
 
 TEST(BatchPlanning, OutputsNeverOverwriteInputs) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::path(::testing::TempDir()) / "batch_planning";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("batch_planning_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string in = (dir / "photo.jpg").string();

@@ -1,6 +1,7 @@
 // Checkpoints: everything round-trips bit-exactly into existing objects, training resumes exactly
 // (same losses and weights as an uninterrupted run), and mismatches are refused untouched.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -22,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_path(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "neuroshop_checkpoint_test";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("neuroshop_checkpoint_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return (dir / name).string();
 }

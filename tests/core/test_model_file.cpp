@@ -1,6 +1,7 @@
 // The .nsm format: architecture text, byte-level round trips, save/load reproducing a network's
 // outputs bit-exactly, and one test per validation error.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -29,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_path(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "neuroshop_model_file_test";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("neuroshop_model_file_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return (dir / name).string();
 }

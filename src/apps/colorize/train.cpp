@@ -119,12 +119,14 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   auto save_all = [&](int64_t step) {
     state.step = step;
     state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    save_checkpoint(ckpt, net, state);
     std::map<std::string, std::string> meta{{"training_command", o.command_line},
                                             {"training_steps", std::to_string(step)},
                                             {"training_seconds", state.values["seconds"]}};
     model.save(o.out, meta);
     log.save();
+    // The checkpoint goes last: --resume starts from it, so a kill between these writes leaves the
+    // log ahead of it (trimmed on resume), never behind it with steps missing.
+    save_checkpoint(ckpt, net, state);
   };
   auto validate = [&]() {
     if (val_set.photos.empty()) return 0.0;

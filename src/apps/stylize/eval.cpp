@@ -108,6 +108,12 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     ps.style_before = s.before;
     ps.style_after = s.after;
     ps.edge_ssim = s.edge_ssim;
+    const StyleScores base = score_stylization(content, style, match_palette(content, style), o.eval_seed,
+                                               model ? 1.0 : o.stylize.style_scale);
+    ps.palette_after = base.after;
+    ps.palette_edge_ssim = base.edge_ssim;
+    r.mean_palette_after += base.after;
+    r.mean_palette_edge_ssim += base.edge_ssim;
     r.pairs.push_back(ps);
     r.mean_before += s.before;
     r.mean_after += s.after;
@@ -119,6 +125,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
   r.mean_before /= n;
   r.mean_after /= n;
   r.mean_edge_ssim /= n;
+  r.mean_palette_after /= n;
+  r.mean_palette_edge_ssim /= n;
   return r;
 }
 

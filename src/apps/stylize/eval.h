@@ -5,7 +5,9 @@
 //    optimization (or training) minimized, so the figure is not the optimizer grading itself;
 //  - structure kept: SSIM (Wang et al. 2004, 11x11 Gaussian window, sigma 1.5) between the Sobel
 //    gradient magnitudes of the content's and the result's lightness — 1 when every edge stays
-//    where it was, near 0 when the layout is lost.
+//    where it was, near 0 when the layout is lost;
+//  - the same two figures for a baseline that only recolours the content into the painting's palette
+//    (match_palette, images.h), so the table shows how much of the drop is texture, not colour.
 // Not here: argument parsing or printing (the CLI).
 #pragma once
 
@@ -40,12 +42,15 @@ struct PairScores {
   double style_before = 0.0;  // style distance of the content
   double style_after = 0.0;   // style distance of the result
   double edge_ssim = 0.0;     // structure kept
+  double palette_after = 0.0;      // style distance of the palette-only baseline
+  double palette_edge_ssim = 0.0;  // its structure kept
   double seconds = 0.0;       // time to stylize
 };
 
 struct EvalResult {
   std::vector<PairScores> pairs;
   double mean_before = 0.0, mean_after = 0.0, mean_edge_ssim = 0.0;
+  double mean_palette_after = 0.0, mean_palette_edge_ssim = 0.0;
 };
 
 EvalResult evaluate(const EvalOptions& options, const ProgressFn& progress = {});

@@ -108,9 +108,11 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   if (o.preserve_colors) {
     content = luminance_as_bgr(content);
     style = match_mean_std(luminance_as_bgr(style), content);
-  } else if (o.match_palette) {
-    content = match_palette(content, style);
   }
+  // What strength blends with: the content itself (its lightness when colours are preserved), not
+  // the recoloured start.
+  const cv::Mat blend_base = content;
+  if (!o.preserve_colors && o.match_palette) content = match_palette(content, style);
 
   const std::vector<cv::Size> sizes = stage_sizes(out_size, std::max<int64_t>(o.min_stage_size, net.min_side()));
   const std::vector<int64_t> iterations = stage_iterations(o.iterations, sizes.size());
@@ -170,7 +172,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
 
   cv::Mat out = tensor_to_bgr(x);
   // Blend with the content (strength), then put the colour back when only lightness was styled.
-  if (o.strength < 1.0) cv::addWeighted(out, o.strength, content, 1.0 - o.strength, 0.0, out);
+  if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
   if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
   result.bgr = out;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();

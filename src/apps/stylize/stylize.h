@@ -1,10 +1,10 @@
 // Arbitrary style by optimization (Gatys, Ecker & Bethge 2016, with the options of jcjohnson's
 // neural-style): the output image itself is optimized, starting from the content photo, to minimize
 // the objective of objective.h through a fixed random FeatureNet, by L-BFGS (or Adam).
-//  - Coarse to fine: the image is first optimized with its long side at size/4 (at least
-//    min_stage_size), then each stage doubles it up to `size`; a stage starts from its content photo
-//    plus the upsampled change the previous stage made, so full-resolution detail is never blurred
-//    and the expensive large stages only refine.
+//  - Coarse to fine: the image is first optimized with its long side halved as often as it stays
+//    >= min_stage_size (512 -> 128), then each stage doubles it up to `size`; a stage starts from
+//    its content photo plus the upsampled change the previous stage made, so full-resolution detail
+//    is never blurred and the expensive large stages only refine.
 //  - preserve_colors (Gatys et al. 2017, luminance-only transfer): content and style become their
 //    CIE L* lightness, the style's matched to the content's mean and deviation; the style is
 //    transferred on lightness alone and the result's L* is joined with the content's a*b*, so the

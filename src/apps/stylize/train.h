@@ -1,10 +1,11 @@
 // Training a fast style (Johnson et al. 2016): the transform network of fast.h learns, on random
 // crops of photos, to minimize the same objective stylization by optimization uses (objective.h):
 // Gram losses to one painting through the fixed random FeatureNet, a content loss to the photo
-// and total variation. The photo is recoloured into the painting's palette before the network (as
-// StyleModel::apply does), so the network learns texture rather than a global colour change. Adam with a cosine schedule. Checkpoints every few minutes (network,
-// Adam state, data RNG, step) so a killed run resumes exactly; the model file, a JSON log and the
-// loss curve (apps/common/training_log.h) are rewritten at each checkpoint.
+// and total variation. The photo is recoloured into the painting's palette before the network
+// (as StyleModel::apply does), so the network learns texture rather than a global colour change.
+// Adam with a cosine schedule. Checkpoints every checkpoint_every steps (network, Adam state, data
+// RNG, step) so a killed run resumes exactly; the model file, a JSON log and the loss curve
+// (apps/common/training_log.h) are rewritten at each checkpoint.
 // Not here: argument parsing or progress rendering (the CLI), evaluation (eval.h).
 #pragma once
 
