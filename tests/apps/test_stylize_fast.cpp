@@ -3,6 +3,8 @@
 // generated photos; the CLI's stylize errors are one line.
 #include <gtest/gtest.h>
 
+#include "apps/common/training_files.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -128,8 +130,8 @@ TEST(StylizeFast, TrainsAndResumesOnTinyPhotos) {
   EXPECT_EQ(first.step, 3);
   EXPECT_EQ(first.val_photos, 1);
   EXPECT_TRUE(fs::exists(o.out));
-  EXPECT_TRUE(fs::exists(checkpoint_path(o.out)));
-  EXPECT_TRUE(fs::exists(log_json_path(o.out)));
+  EXPECT_TRUE(fs::exists(apps::checkpoint_path(o.out)));
+  EXPECT_TRUE(fs::exists(apps::log_json_path(o.out)));
   EXPECT_GT(first.train.style, 0.0);
   // Resuming with a longer schedule continues from step 3.
   o.steps = 4;

@@ -9,6 +9,7 @@
 
 #include "apps/colorize/colorize.h"
 #include "apps/colorize/dataset.h"
+#include "apps/common/training_files.h"
 #include "core/errors.h"
 #include "io/color.h"
 #include "io/image_file.h"
@@ -65,22 +66,8 @@ struct ErrorHistogram {
 
 }  // namespace
 
-std::vector<std::string> read_path_list(const std::string& list_path) {
-  std::ifstream in(list_path);
-  if (!in) throw IoError("cannot read list '" + list_path + "'");
-  const std::filesystem::path base = std::filesystem::path(list_path).parent_path();
-  std::vector<std::string> paths;
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty() && line[0] != '#') paths.push_back((base / line).string());
-  }
-  if (paths.empty()) throw IoError("list '" + list_path + "' names no files");
-  return paths;
-}
-
 EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress) {
-  std::vector<std::string> paths = options.list.empty() ? list_images(options.data, true) : read_path_list(options.list);
+  std::vector<std::string> paths = options.list.empty() ? list_images(options.data, true) : apps::read_path_list(options.list);
   if (paths.empty()) throw IoError("eval colorize: no images to evaluate");
   if (options.max_images > 0 && static_cast<int64_t>(paths.size()) > options.max_images)
     paths.resize(static_cast<size_t>(options.max_images));

@@ -39,7 +39,4 @@ struct EvalResult {
 
 EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress = {});
 
-// Paths named by a list file, relative to the list's folder.
-std::vector<std::string> read_path_list(const std::string& list_path);
-
 }  // namespace neuroshop::colorize

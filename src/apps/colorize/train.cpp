@@ -11,6 +11,7 @@
 #include "apps/colorize/dataset.h"
 #include "apps/colorize/model.h"
 #include "apps/colorize/network.h"
+#include "apps/common/training_files.h"
 #include "apps/common/training_log.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"
@@ -22,42 +23,10 @@
 namespace neuroshop::colorize {
 namespace fs = std::filesystem;
 using apps::TrainingLog;
-
-std::string checkpoint_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".ckpt.nsm").string();
-}
-std::string log_json_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".log.json").string();
-}
-std::string loss_png_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".loss.png").string();
-}
-
-namespace {
-std::string canonical_or_self(const std::string& p) {
-  std::error_code ec;
-  const fs::path c = fs::weakly_canonical(p, ec);
-  return ec ? p : c.string();
-}
-}  // namespace
-
-void split_by_val_list(const std::vector<std::string>& all, const std::string& val_list, std::vector<std::string>* train,
-                       std::vector<std::string>* val) {
-  std::set<std::string> held_out;
-  if (!val_list.empty()) {
-    std::ifstream in(val_list);
-    if (!in) throw IoError("cannot read validation list '" + val_list + "'");
-    const fs::path base = fs::path(val_list).parent_path();
-    std::string line;
-    while (std::getline(in, line)) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      if (line.empty() || line[0] == '#') continue;
-      held_out.insert(canonical_or_self((base / line).string()));
-    }
-    if (held_out.empty()) throw IoError("validation list '" + val_list + "' lists no files");
-  }
-  for (const std::string& p : all) (held_out.count(canonical_or_self(p)) ? val : train)->push_back(p);
-}
+using apps::checkpoint_path;
+using apps::log_json_path;
+using apps::loss_png_path;
+using apps::split_by_val_list;
 
 TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   using Clock = std::chrono::steady_clock;

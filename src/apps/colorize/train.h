@@ -40,15 +40,7 @@ struct TrainSummary {
   int64_t num_bins = 0;
 };
 
-// Paths of checkpoint and logs derived from the model path: X.ckpt.nsm, X.log.json, X.loss.png.
-std::string checkpoint_path(const std::string& model_path);
-std::string log_json_path(const std::string& model_path);
-std::string loss_png_path(const std::string& model_path);
-
+// Checkpoint and logs go beside the model (apps/common/training_files.h).
 TrainSummary train(const TrainOptions& options, const ProgressFn& progress = {});
-
-// Splits photo paths into (train, validation) by a validation list of paths relative to the list's folder.
-void split_by_val_list(const std::vector<std::string>& all, const std::string& val_list, std::vector<std::string>* train,
-                       std::vector<std::string>* val);
 
 }  // namespace neuroshop::colorize

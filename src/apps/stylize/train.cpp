@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "apps/common/training_log.h"
+#include "apps/common/training_files.h"
 #include "apps/stylize/images.h"
 #include "core/errors.h"
 #include "core/model/checkpoint.h"
@@ -17,16 +18,9 @@
 namespace neuroshop::stylize {
 namespace fs = std::filesystem;
 using apps::TrainingLog;
-
-std::string checkpoint_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".ckpt.nsm").string();
-}
-std::string log_json_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".log.json").string();
-}
-std::string loss_png_path(const std::string& model_path) {
-  return fs::path(model_path).replace_extension(".loss.png").string();
-}
+using apps::checkpoint_path;
+using apps::log_json_path;
+using apps::loss_png_path;
 
 namespace {
 

@@ -50,11 +50,6 @@ struct TrainSummary {
   int64_t parameters = 0;
 };
 
-// X.ckpt.nsm, X.log.json, X.loss.png beside the model X.nsm.
-std::string checkpoint_path(const std::string& model_path);
-std::string log_json_path(const std::string& model_path);
-std::string loss_png_path(const std::string& model_path);
-
 TrainSummary train(const TrainOptions& options, const ProgressFn& progress = {});
 
 }  // namespace neuroshop::stylize

@@ -8,8 +8,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/colorize/eval.h"
-#include "apps/colorize/train.h"
+#include "apps/common/training_files.h"
 #include "apps/common/training_log.h"
 #include "apps/tryon/harmonize_data.h"
 #include "core/errors.h"
@@ -78,7 +77,7 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
 
   std::vector<std::string> train_paths, val_paths;
-  colorize::split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);
+  apps::split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);
   if (train_paths.empty()) throw IoError("no training photos found in the --data folders");
   if (o.max_photos > 0 && static_cast<int64_t>(train_paths.size()) > o.max_photos) {
     // An even spread over the sorted list, so every folder is represented.
@@ -109,12 +108,12 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(100, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 3);
 
-  TrainingLog log("harmonize", colorize::log_json_path(o.out), colorize::loss_png_path(o.out));
+  TrainingLog log("harmonize", apps::log_json_path(o.out), apps::loss_png_path(o.out));
   TrainingState state;
   state.optimizer = adam.state();
   state.rngs = {{"data", &data_rng}};
   double seconds_before = 0.0;
-  const std::string ckpt = colorize::checkpoint_path(o.out);
+  const std::string ckpt = apps::checkpoint_path(o.out);
   if (o.resume && fs::exists(ckpt)) {
     load_checkpoint(ckpt, net, state);
     seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
@@ -206,7 +205,7 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
 HarmonizeEvalResult evaluate_harmonize(HarmonizeModel& model, const HarmonizeEvalOptions& o, const ProgressFn& progress) {
   if (o.count < 1) throw ArgumentError("--count must be positive");
   if (o.size < 32) throw ArgumentError("--size must be at least 32");
-  const std::vector<std::string> paths = o.list.empty() ? list_images(o.data, true) : colorize::read_path_list(o.list);
+  const std::vector<std::string> paths = o.list.empty() ? list_images(o.data, true) : apps::read_path_list(o.list);
   const LoadedImages loaded = load_colour_photos(paths, o.size, progress);
   if (loaded.images.size() < 2) throw IoError("eval harmonize needs at least two colour photos, found " +
                                               std::to_string(loaded.images.size()));

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "apps/colorize/train.h"
+#include "apps/common/training_files.h"
 #include "apps/common/training_log.h"
 #include "apps/tryon/composite.h"
 #include "apps/tryon/cutout.h"
@@ -334,12 +334,12 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   Adam adam(net.params(), AdamOptions{o.learning_rate});
   const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(100, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 5);
-  TrainingLog log("matte", colorize::log_json_path(o.out), colorize::loss_png_path(o.out));
+  TrainingLog log("matte", apps::log_json_path(o.out), apps::loss_png_path(o.out));
   TrainingState state;
   state.optimizer = adam.state();
   state.rngs = {{"data", &data_rng}};
   double seconds_before = 0.0;
-  const std::string ckpt = colorize::checkpoint_path(o.out);
+  const std::string ckpt = apps::checkpoint_path(o.out);
   if (o.resume && fs::exists(ckpt)) {
     load_checkpoint(ckpt, net, state);
     seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;

@@ -1,0 +1,53 @@
+// Path lists and run files; see training_files.h.
+#include "apps/common/training_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/errors.h"
+
+namespace neuroshop::apps {
+namespace fs = std::filesystem;
+
+std::vector<std::string> read_path_list(const std::string& list_path) {
+  std::ifstream in(list_path);
+  if (!in) throw IoError("cannot read list '" + list_path + "'");
+  const fs::path base = fs::path(list_path).parent_path();
+  std::vector<std::string> paths;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty() && line[0] != '#') paths.push_back((base / line).string());
+  }
+  if (paths.empty()) throw IoError("list '" + list_path + "' names no files");
+  return paths;
+}
+
+namespace {
+std::string canonical_or_self(const std::string& p) {
+  std::error_code ec;
+  const fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? p : c.string();
+}
+}  // namespace
+
+void split_by_val_list(const std::vector<std::string>& all, const std::string& val_list, std::vector<std::string>* train,
+                       std::vector<std::string>* val) {
+  std::set<std::string> held_out;
+  if (!val_list.empty())
+    for (const std::string& p : read_path_list(val_list)) held_out.insert(canonical_or_self(p));
+  for (const std::string& p : all) (held_out.count(canonical_or_self(p)) ? val : train)->push_back(p);
+}
+
+std::string checkpoint_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".ckpt.nsm").string();
+}
+std::string log_json_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".log.json").string();
+}
+std::string loss_png_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".loss.png").string();
+}
+
+}  // namespace neuroshop::apps
