@@ -111,8 +111,10 @@
     const editor = {
       panel: $('#item-editor'), none: $('#no-item'), name: $('#item-name'), mode: $('#item-size-mode'),
       size: $('#item-size'), flip: $('#item-flip'), rotate: $('#item-rotate'), at: $('#item-at'),
-      remove: $('#item-remove'),
+      remove: $('#item-remove'), sizeNote: $('#item-size-note'),
     };
+    const horizonInput = $('#horizon');
+    const horizonLine = $('#horizon-line');
     const state = {
       room: null, roomUrl: '', width: 0, height: 0, items: [], selected: null, nextId: 1,
       seq: 0, timer: 0, horizon: null, resultUrl: '',
@@ -188,6 +190,9 @@
       state.width = image.naturalWidth;
       state.height = image.naturalHeight;
       state.horizon = null;
+      horizonInput.value = '';
+      horizonInput.placeholder = 'auto';
+      showHorizon();
       stage.hidden = false;
       $('#stage-empty').hidden = true;
       state.items.forEach((item, i) => {
@@ -238,7 +243,9 @@
       editor.name.textContent = item.name;
       editor.mode.value = item.sizeMode;
       editor.size.value = item.size === null ? '' : String(item.size);
-      editor.size.placeholder = item.dims ? `${item.dims[item.sizeMode]} (from the catalogue)` : '';
+      editor.size.placeholder = item.dims ? String(item.dims[item.sizeMode]) : '';
+      editor.sizeNote.textContent = item.dims ? `empty: ${item.dims[item.sizeMode]} cm, from the catalogue`
+                                              : 'an uploaded picture needs its real size';
       editor.flip.checked = item.flip;
       editor.rotate.value = String(item.rotate);
       showAt(item);
@@ -279,7 +286,7 @@
       select(state.items[state.items.length - 1] || null);
       changed();
     });
-    for (const id of ['#camera-height', '#harmonize']) $(id).addEventListener('change', () => changed());
+    for (const id of ['#camera-height', '#harmonize', '#horizon']) $(id).addEventListener('change', () => changed());
     $('#render').addEventListener('click', () => render());
 
     // The ghost: the item's picture with the middle of its bottom edge on `at`, sized as the last
@@ -370,6 +377,13 @@
     stage.addEventListener('pointerup', endDrag);
     stage.addEventListener('pointercancel', endDrag);
 
+    function showHorizon() {
+      horizonLine.hidden = state.horizon === null || !state.height || state.horizon < 0 || state.horizon >= state.height;
+      if (horizonLine.hidden) return;
+      horizonLine.style.top = `${(state.horizon / state.height) * 100}%`;
+      if (horizonInput.value.trim() === '') horizonInput.placeholder = `auto: ${Math.round(state.horizon)}`;
+    }
+
     function showRoom() {
       state.seq++;  // a render on its way is for the old placement: its result is dropped
       stage.classList.remove('rendered');
@@ -396,6 +410,7 @@
         return entry;
       });
       const result = { items, camera_height_cm: Number($('#camera-height').value) || 150 };
+      if (horizonInput.value.trim() !== '' && Number.isFinite(Number(horizonInput.value))) result.horizon = Number(horizonInput.value);
       if (!$('#harmonize').checked) result.harmonize = false;
       return result;
     }
@@ -426,6 +441,7 @@
         await loadImage(state.resultUrl);
         if (seq !== state.seq) return;
         state.horizon = report.horizon ? report.horizon.y : null;
+        showHorizon();
         report.items.forEach((placed, i) => {
           const item = state.items[i];
           if (!item) return;

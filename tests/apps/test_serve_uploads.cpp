@@ -47,7 +47,8 @@ TEST(ServeUploads, SniffsTheFormatsIoReads) {
   EXPECT_EQ(sniff_image_format(encoded(".jpg")), "jpeg");
   EXPECT_EQ(sniff_image_format(encoded(".bmp")), "bmp");
   EXPECT_EQ(sniff_image_format(encoded(".tif")), "tiff");
-  EXPECT_EQ(sniff_image_format("RIFF\x10\0\0\0WEBPVP8 "), "webp");
+  EXPECT_EQ(sniff_image_format(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), "webp");
+  EXPECT_EQ(sniff_image_format(encoded(".webp")), "webp");
   EXPECT_EQ(sniff_image_format("GIF89a"), "");
   EXPECT_EQ(sniff_image_format("<html>"), "");
   EXPECT_EQ(sniff_image_format(""), "");
