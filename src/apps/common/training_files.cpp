@@ -10,9 +10,11 @@
 namespace neuroshop::apps {
 namespace fs = std::filesystem;
 
-std::vector<std::string> read_path_list(const std::string& list_path) {
+std::vector<std::string> read_path_list(const std::string& list_path, const std::string& what) {
+  if (fs::is_directory(list_path))
+    throw IoError(what + " '" + list_path + "' is a folder; expected a text file with one path per line");
   std::ifstream in(list_path);
-  if (!in) throw IoError("cannot read list '" + list_path + "'");
+  if (!in) throw IoError("cannot read " + what + " '" + list_path + "'");
   const fs::path base = fs::path(list_path).parent_path();
   std::vector<std::string> paths;
   std::string line;
@@ -20,7 +22,7 @@ std::vector<std::string> read_path_list(const std::string& list_path) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (!line.empty() && line[0] != '#') paths.push_back((base / line).string());
   }
-  if (paths.empty()) throw IoError("list '" + list_path + "' names no files");
+  if (paths.empty()) throw IoError(what + " '" + list_path + "' names no files");
   return paths;
 }
 
@@ -36,7 +38,7 @@ void split_by_val_list(const std::vector<std::string>& all, const std::string& v
                        std::vector<std::string>* val) {
   std::set<std::string> held_out;
   if (!val_list.empty())
-    for (const std::string& p : read_path_list(val_list)) held_out.insert(canonical_or_self(p));
+    for (const std::string& p : read_path_list(val_list, "validation list")) held_out.insert(canonical_or_self(p));
   for (const std::string& p : all) (held_out.count(canonical_or_self(p)) ? val : train)->push_back(p);
 }
 

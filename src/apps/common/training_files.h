@@ -9,8 +9,9 @@
 namespace neuroshop::apps {
 
 // Paths named by a list file, one per line, relative to the list's folder ('#' starts a comment).
-// Throws IoError when the list cannot be read or names no files.
-std::vector<std::string> read_path_list(const std::string& list_path);
+// Throws IoError naming it as `what` (e.g. "validation list") when it is a folder, cannot be
+// read, or names no files.
+std::vector<std::string> read_path_list(const std::string& list_path, const std::string& what = "list");
 
 // Splits photo paths into (train, validation) by a validation list (read_path_list); with an
 // empty `val_list` everything is training data.
