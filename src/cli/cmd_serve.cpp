@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -40,10 +41,10 @@ struct ServeArgs {
   double max_upload_mb = 25.0;
 };
 
-// ./NAME when it is there (running from a checkout), else the source tree's.
-fs::path default_data_dir(const std::string& name) {
-  if (fs::is_directory(name)) return name;
-  return fs::path(NEUROSHOP_SOURCE_DIR) / name;
+// ./DIR when it holds MARKER (running from a checkout), else the source tree's DIR.
+fs::path default_data_dir(const fs::path& dir, const std::string& marker) {
+  if (fs::is_regular_file(dir / marker)) return dir;
+  return fs::path(NEUROSHOP_SOURCE_DIR) / dir;
 }
 
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost" || host == "::1"; }
@@ -116,8 +117,8 @@ serve::Request to_request(const httplib::Request& req) {
 
 void run_serve(const ServeArgs& args, const GlobalOptions& global) {
   serve::ServeOptions o;
-  o.web_root = args.web.empty() ? default_data_dir("web") : fs::path(args.web);
-  o.samples_dir = args.samples.empty() ? default_data_dir("samples") / "tryon" : fs::path(args.samples);
+  o.web_root = args.web.empty() ? default_data_dir("web", "neuroshop.js") : fs::path(args.web);
+  o.samples_dir = args.samples.empty() ? default_data_dir(fs::path("samples") / "tryon", "items.tsv") : fs::path(args.samples);
   if (!fs::is_regular_file(o.web_root / "index.html"))
     throw ArgumentError("--web '" + o.web_root.string() + "': expected the folder of the pages (with index.html)");
   if (!fs::is_directory(o.samples_dir))
@@ -134,6 +135,12 @@ void run_serve(const ServeArgs& args, const GlobalOptions& global) {
 
   serve::Service service(o);
   httplib::Server server;
+  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which a second server would
+  // silently share a port in use instead of being told.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   // The whole request: a room and a few pictures, each within the per-file limit.
   server.set_payload_max_length(o.upload.max_bytes * 4 + (size_t{1} << 20));
   std::mutex log_mutex;
