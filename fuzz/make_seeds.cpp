@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   for (const std::string& w : words) dict += dict_entry(w);
   write_text(root / "model_file.dict", dict);
   std::string image_dict;
-  for (const std::string w : {std::string("\x89PNG\r\n\x1a\n", 8), std::string("IHDR"), std::string("IDAT"),
+  for (const std::string& w : {std::string("\x89PNG\r\n\x1a\n", 8), std::string("IHDR"), std::string("IDAT"),
                               std::string("IEND"), std::string("eXIf"), std::string("PLTE"), std::string("tRNS"),
                               std::string("\xFF\xD8\xFF", 3), std::string("\xFF\xC0", 2), std::string("\xFF\xC2", 2),
                               std::string("\xFF\xDA", 2), std::string("\xFF\xD9", 2), std::string("\xFF\xE1", 2),

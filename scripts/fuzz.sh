@@ -41,5 +41,5 @@ cp -n "$seeds/$target"/* "$corpus"/
 
 # -rss_limit_mb / -malloc_limit_mb: an input that makes the loader allocate hundreds of MiB is a finding.
 exec "$build/fuzz_${target}" "$corpus" -dict="$seeds/$target.dict" -max_total_time="$seconds" \
-  -artifact_prefix="$artifacts/" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=20 -max_len=65536 \
+  -artifact_prefix="$artifacts/" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=20 \
   -print_final_stats=1 "$@"

@@ -204,6 +204,7 @@ class BadInput : public ::testing::Test {
          "{\"room\": \"photo.png\", \"items\": [{\"file\": \"item.png\", \"at\": [30, 50], \"height_cm\": -4}]}");
     spit(p("scene_missing_item.json"),
          "{\"room\": \"photo.png\", \"items\": [{\"file\": \"no_such_item.png\", \"at\": [30, 50]}]}");
+    spit(p("scene_number_overflow.json"), "{\"room\": \"photo.png\", \"horizon\": 1e999, \"items\": [{\"file\": \"item.png\"}]}");
     spit(p("scene_at_string.json"), "{\"room\": \"photo.png\", \"items\": [{\"file\": \"item.png\", \"at\": \"30,50\"}]}");
   }
 
@@ -466,6 +467,7 @@ TEST_F(BadInput, TryOnScenesAndPlacements) {
                      {scene("scene_negative_size.json"), {"height_cm", "positive"}},
                      {scene("scene_missing_item.json"), {"no_such_item.png"}},
                      {scene("scene_at_string.json"), {"at"}},
+                     {scene("scene_number_overflow.json"), {"scene_number_overflow.json", "JSON"}},
                      {scene("nope.json"), {"nope.json"}},
                      {scene("emptydir"), {"emptydir"}},
                      {scene("photo.png"), {"JSON"}},
@@ -485,6 +487,10 @@ TEST_F(BadInput, TryOnScenesAndPlacements) {
                       {"--light"}},
                      {{"-q", "stylize", s("photo.png"), "--style", "no_such_style", "-o", out}, {"no_such_style", "style"}},
                      {{"-q", "stylize", s("photo.png"), "-o", out}, {"--style"}},
+                     // The web server refuses bad folders and addresses before it listens.
+                     {{"-q", "serve", "--port", "0", "--web", s("nope")}, {"--web"}},
+                     {{"-q", "serve", "--port", "0", "--samples", s("nope")}, {"--samples"}},
+                     {{"-q", "serve", "--port", "0", "--host", "999.1.1.1"}, {"999.1.1.1"}},
                  },
                  {out});
 }
@@ -511,6 +517,7 @@ TEST_F(BadInput, NumericFlags) {
   const std::vector<std::string> harmonize{"-q", "train", "harmonize", "--data", s("photos"), "--out", model};
   const std::vector<std::string> matte{"-q", "train", "matte", "--renders", s("photos"), "--out", model};
   const std::vector<std::string> xor_demo{"-q", "demo", "xor"};
+  const std::vector<std::string> serve{"-q", "serve"};
   std::vector<NumericFlag> flags = {
       {colorize, "--vividness"}, {colorize, "--size"}, {colorize, "--jobs"}, {colorize, "--threads"},
       {train, "--steps"}, {train, "--hours"}, {train, "--batch"}, {train, "--crop"}, {train, "--width"}, {train, "--lr"},
@@ -528,6 +535,7 @@ TEST_F(BadInput, NumericFlags) {
       {harmonize, "--steps"}, {harmonize, "--hours"}, {harmonize, "--crop"}, {harmonize, "--lr"},
       {harmonize, "--val-images"}, {matte, "--steps"}, {matte, "--lr"}, {matte, "--max-textures"},
       {xor_demo, "--lr"}, {xor_demo, "--epochs"},
+      {serve, "--port", {"-1", "nan", "inf", "65536"}}, {serve, "--max-upload-mb"},
   };
   std::vector<Case> cases;
   for (const NumericFlag& f : flags)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>
@@ -90,7 +91,9 @@ TEST(Gemm, KernelNameIsAnAvailableKernel) {
   bool found = false;
   for (const GemmKernel* k : kernels) found = found || std::string(k->name) == gemm_kernel_name();
   EXPECT_TRUE(found) << gemm_kernel_name();
-  if (std::getenv("NEUROSHOP_GEMM") == nullptr) EXPECT_STREQ(gemm_kernel_name(), kernels.front()->name);
+  if (std::getenv("NEUROSHOP_GEMM") == nullptr) {
+    EXPECT_STREQ(gemm_kernel_name(), kernels.front()->name);
+  }
 }
 
 // Every kernel, every transpose combination, odd sizes; the small path is off so that even 1x1x1
@@ -105,7 +108,7 @@ TEST(Gemm, AllKernelsOddSizes) {
             for (int64_t K : sizes) {
               const Problem p{ta, tb, M, N, K, 1.0f, 0.0f, 0};
               check(p, describe(p, kernel->name, 1), [&](const GemmArgs& g) {
-                detail::gemm_with_kernel(*kernel, g, GemmOptions{false, 1});
+                detail::gemm_with_kernel(*kernel, g, GemmOptions{false, 1, detail::GemmSharing::kAuto});
               });
             }
   }
@@ -124,28 +127,34 @@ TEST(Gemm, AllKernelsAlphaBetaAndLeadingDimensions) {
               for (int64_t pad : {0, 5}) {
                 const Problem p{ta, tb, s[0], s[1], s[2], alpha, beta, pad};
                 check(p, describe(p, kernel->name, 1), [&](const GemmArgs& g) {
-                  detail::gemm_with_kernel(*kernel, g, GemmOptions{false, 1});
+                  detail::gemm_with_kernel(*kernel, g, GemmOptions{false, 1, detail::GemmSharing::kAuto});
                 });
               }
   }
 }
 
 // Sizes beyond the cache blocks: K split into several kc blocks (beta applied once), M beyond mc,
-// N beyond nc, with several threads (including more threads than cores).
+// N beyond nc; with several threads (including more threads than cores), each thread alone on its
+// block or all sharing the packed blocks of A.
 TEST(Gemm, AllKernelsLargeBlockedAndThreaded) {
+  using detail::GemmSharing;
   for (const GemmKernel* kernel : detail::available_gemm_kernels()) {
     const detail::GemmBlocking& b = kernel->blocking;
     const int64_t shapes[][3] = {
-        {b.mc + 3, 37, 2 * b.kc + 5}, {45, b.nc + 17, b.kc + 1}, {130, 150, 70}, {64, 300, 2 * b.kc + 1}};
+        {b.mc + 3, 37, b.kc + 5}, {45, b.nc + 17, 2 * b.kc + 1}, {130, 150, 70}, {64, 300, 2 * b.kc + 1}};
     for (Trans ta : kTrans)
       for (Trans tb : kTrans)
         for (const auto& s : shapes)
-          for (int threads : {1, 2, 3}) {
-            const Problem p{ta, tb, s[0], s[1], s[2], 1.5f, threads == 2 ? 0.0f : 0.5f, 3};
-            check(p, describe(p, kernel->name, threads), [&](const GemmArgs& g) {
-              detail::gemm_with_kernel(*kernel, g, GemmOptions{false, threads});
-            });
-          }
+          for (int threads : {1, 2, 3})
+            for (GemmSharing sharing : {GemmSharing::kAlone, GemmSharing::kShareA}) {
+              if (threads == 1 && sharing == GemmSharing::kShareA) continue;
+              const Problem p{ta, tb, s[0], s[1], s[2], 1.5f, threads == 2 ? 0.0f : 0.5f, 3};
+              std::string what = describe(p, kernel->name, threads);
+              what += sharing == GemmSharing::kShareA ? " shared A" : " alone";
+              check(p, what, [&](const GemmArgs& g) {
+                detail::gemm_with_kernel(*kernel, g, GemmOptions{false, threads, sharing});
+              });
+            }
   }
 }
 
@@ -171,14 +180,14 @@ TEST(Gemm, KnownValues) {
     for (bool small : {true, false}) {
       float C[4] = {1, 1, 1, 1};
       detail::gemm_with_kernel(*kernel, GemmArgs{Trans::kNo, Trans::kNo, 2, 2, 2, 1.0f, A, 2, B, 2, 2.0f, C, 2},
-                               GemmOptions{small, 1});
+                               GemmOptions{small, 1, detail::GemmSharing::kAuto});
       EXPECT_EQ(C[0], 21.0f) << kernel->name;
       EXPECT_EQ(C[1], 24.0f) << kernel->name;
       EXPECT_EQ(C[2], 45.0f) << kernel->name;
       EXPECT_EQ(C[3], 52.0f) << kernel->name;
       // A^T * B^T = (B A)^T: [1 3; 2 4] * [5 7; 6 8] = [23 31; 34 46]
       detail::gemm_with_kernel(*kernel, GemmArgs{Trans::kYes, Trans::kYes, 2, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2},
-                               GemmOptions{small, 1});
+                               GemmOptions{small, 1, detail::GemmSharing::kAuto});
       EXPECT_EQ(C[0], 23.0f) << kernel->name;
       EXPECT_EQ(C[1], 31.0f) << kernel->name;
       EXPECT_EQ(C[2], 34.0f) << kernel->name;

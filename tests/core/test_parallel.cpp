@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -25,7 +26,9 @@ class ThreadCountGuard {
 
 TEST(Parallel, DefaultIsHardwareConcurrency) {
   const unsigned hw = std::thread::hardware_concurrency();
-  if (hw > 0 && hw <= 256) EXPECT_EQ(num_threads(), static_cast<int>(hw));
+  if (hw > 0 && hw <= 256) {
+    EXPECT_EQ(num_threads(), static_cast<int>(hw));
+  }
   EXPECT_GE(num_threads(), 1);
 }
 
@@ -52,7 +55,9 @@ TEST(Parallel, CoversEveryIndexOnce) {
         EXPECT_LE(static_cast<int>(chunks.size()), threads);
         for (const auto& [begin, end] : chunks) {
           EXPECT_LT(begin, end);
-          if (chunks.size() > 1) EXPECT_GE(end - begin, grain) << "n=" << n << " grain=" << grain;
+          if (chunks.size() > 1) {
+            EXPECT_GE(end - begin, grain) << "n=" << n << " grain=" << grain;
+          }
         }
       }
     }

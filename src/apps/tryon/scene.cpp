@@ -46,7 +46,7 @@ Scene parse_scene(const std::string& text, const std::string& who, const std::st
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number such as 1e999
     throw IoError(who + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!root.is_object()) throw ArgumentError(who + ": expected a JSON object {\"room\": ..., \"items\": [...]}");

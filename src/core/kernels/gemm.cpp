@@ -4,9 +4,11 @@
 // Kernels (best first): avx512 (gemm_avx512.cpp), avx2 (gemm_avx2.cpp), portable (here). The CPU
 // is asked once with __builtin_cpu_supports; NEUROSHOP_GEMM=avx512|avx2|portable forces one of the
 // available kernels (a name that is unknown or not supported by this CPU is ignored).
-// Threading: C is cut into a tm x tn grid of blocks, one per thread, each computed by the serial
-// blocked algorithm of gemm_driver.h; the grid is the one that balances whole MR x NR tiles best
-// while packing the fewest duplicate panels.
+// Threading: C is cut into a tm x tn grid of blocks, one per thread. Either each thread runs the
+// whole blocked algorithm on its block (no synchronization, but every thread packs its own rows of
+// op(A) and columns of op(B)), or the threads share each packed block of op(A): they pack it
+// together, one step ahead, and meet once per (mc, kc) step. A cost model (multiply-adds in whole
+// tiles + packed floats + synchronizations) picks the mode and the grid.
 // Not here: SIMD code (it may only live in the per-ISA files, which are compiled with their flags).
 #include "core/kernels/gemm.h"
 
@@ -27,18 +29,23 @@ namespace neuroshop {
 namespace detail {
 namespace {
 
-// Products with at most this many multiply-adds skip packing and threading (XOR-sized dense layers).
-constexpr int64_t kSmallProduct = 8 * 1024;
+// Products with at most this many multiply-adds skip packing and threading (XOR-sized dense
+// layers: ~25 ns). Above it the packed SIMD path is faster already (4x8x8: 50 ns vs 80 ns).
+constexpr int64_t kSmallProduct = 64;
 // Below this many multiply-adds one thread is faster than waking another (~ 10 us of work).
 constexpr int64_t kParallelProduct = 1 << 20;
-// A packed float costs about as much as this many multiply-adds of the micro-kernel.
-constexpr int64_t kPackCost = 16;
+// Cost model, in multiply-adds of the micro-kernel (~1e11 per second and thread with AVX-512):
+// packing one float (memory bound, ~0.5 ns), and one meeting of the threads (~2 us, plus the
+// imbalance of the step it ends: ~10 us measured on products with many short steps).
+constexpr double kPackCost = 40.0;
+constexpr double kSyncCost = 1e6;
 
 // The portable micro-kernel: a 4 x 8 tile the compiler keeps in registers and vectorizes with
 // the baseline instruction set.
 struct PortableKernel {
   static constexpr int kMr = 4;
   static constexpr int kNr = 8;
+  static constexpr int kNGrain = 8;
 
   static void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
                     int mr, int nr) {
@@ -66,8 +73,8 @@ struct PortableKernel {
   }
 };
 
-// One growing, 64-byte-aligned packing buffer per thread: after the first large product no call
-// allocates (or touches fresh pages) again.
+// A growing, 64-byte-aligned packing buffer. One set per thread: after the first large product no
+// call allocates (or touches fresh pages) again.
 class Workspace {
  public:
   ~Workspace() { release(); }
@@ -90,7 +97,21 @@ class Workspace {
   int64_t capacity_ = 0;
 };
 
-thread_local Workspace t_workspace;
+// Packed A: two buffers, so that threads sharing A can pack the next block while using this one.
+thread_local Workspace t_packed_a[2];
+thread_local Workspace t_packed_b;
+
+// The step that cuts [0, extent) into equal blocks of at most max_block, each a multiple of
+// `multiple` (the last one may be shorter).
+int64_t even_step(int64_t extent, int64_t max_block, int64_t multiple) {
+  const int64_t blocks = (extent + max_block - 1) / max_block;
+  return ((extent + blocks - 1) / blocks + multiple - 1) / multiple * multiple;
+}
+
+// Part `part` of `parts` of [0, units * unit) in whole units, clipped to `extent`.
+int64_t split_point(int64_t part, int64_t parts, int64_t units, int64_t unit, int64_t extent) {
+  return std::min(extent, part * units / parts * unit);
+}
 
 // C = beta * C (beta == 0: C = 0 without reading it).
 void scale_c(const GemmArgs& g) {
@@ -132,33 +153,125 @@ void check_args(const GemmArgs& g) {
   }
 }
 
-// The tm x tn grid of per-thread blocks (tm * tn == threads) that minimizes the largest block's
-// cost: its multiply-adds counted in whole MR x NR tiles, plus its packing (each thread packs the
-// op(A) rows and op(B) columns of its own block, so splitting N re-packs A and vice versa).
-void choose_grid(const GemmArgs& g, const GemmBlocking& b, int threads, int64_t* tm_out, int64_t* tn_out) {
-  const int64_t m_panels = (g.M + b.mr - 1) / b.mr, n_panels = (g.N + b.nr - 1) / b.nr;
-  int64_t best_tm = 1, best_tn = 1;
+// One thread alone on C[m0:m1, n0:n1]: the two outer loops of the blocked algorithm.
+void run_block(const GemmKernel& kernel, const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const GemmBlocking& b = kernel.blocking;
+  float* packed_a = t_packed_a[0].get(gemm_packed_a_floats(b));
+  float* packed_b = t_packed_b.get(gemm_packed_b_floats(b));
+  const int64_t mc_step = even_step(m1 - m0, b.mc, b.mr), kc_step = even_step(g.K, b.kc, 1);
+  for (int64_t ic = m0; ic < m1; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, m1 - ic);
+    for (int64_t pc = 0; pc < g.K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, g.K - pc);
+      kernel.pack_a(g, ic, mc, pc, kc, packed_a);
+      kernel.macro(g, b, packed_a, ic, mc, pc, kc, n0, n1, pc == 0 ? g.beta : 1.0f, packed_b);
+    }
+  }
+}
+
+struct Plan {
+  bool share_a = false;
+  int64_t tm = 1, tn = 1;
+};
+
+// Rows [m0, m1) and columns [n0, n1) of grid cell `cell` of the plan's tm x tn grid over `rows` rows
+// (whole panels of mr, the last maybe short) and N columns (whole n_grain units).
+struct CellRange {
+  int64_t m0, m1, n0, n1;
+  bool empty() const { return m0 >= m1 || n0 >= n1; }
+};
+CellRange cell_range(int64_t cell, const Plan& plan, const GemmBlocking& b, int64_t rows, int64_t N) {
+  const int64_t ti = cell / plan.tn, tj = cell % plan.tn;
+  const int64_t panels = (rows + b.mr - 1) / b.mr, n_units = (N + b.n_grain - 1) / b.n_grain;
+  return {split_point(ti, plan.tm, panels, b.mr, rows), split_point(ti + 1, plan.tm, panels, b.mr, rows),
+          split_point(tj, plan.tn, n_units, b.n_grain, N), split_point(tj + 1, plan.tn, n_units, b.n_grain, N)};
+}
+
+// Picks the mode and the tm x tn grid (tm * tn <= threads) with the cheapest slowest thread.
+Plan choose_plan(const GemmArgs& g, const GemmBlocking& b, int threads, GemmSharing sharing) {
+  const int64_t m_panels = (g.M + b.mr - 1) / b.mr, n_units = (g.N + b.n_grain - 1) / b.n_grain;
+  const double M = static_cast<double>(g.M), K = static_cast<double>(g.K);
+  const int64_t mc_step = even_step(g.M, b.mc, b.mr);
+  const double m_steps = std::ceil(M / static_cast<double>(mc_step));
+  const double steps = m_steps * std::ceil(K / static_cast<double>(even_step(g.K, b.kc, 1)));
+  Plan best;
   double best_cost = -1.0;
-  for (int t = threads; t >= 1 && best_cost < 0.0; --t) {
+  for (int t = 1; t <= threads; ++t) {
     for (int64_t tm = 1; tm <= t; ++tm) {
       if (t % tm != 0) continue;
       const int64_t tn = t / tm;
-      if (tm > m_panels || tn > n_panels) continue;
+      if (tm > m_panels || tn > n_units) continue;
       const double rows = static_cast<double>((m_panels + tm - 1) / tm * b.mr);
-      const double cols = static_cast<double>((n_panels + tn - 1) / tn * b.nr);
-      const double k = static_cast<double>(g.K);
-      const double a_packs = std::ceil(cols / static_cast<double>(b.nc));
-      const double b_packs = std::ceil(rows / static_cast<double>(b.mc));
-      const double cost = rows * cols * k + kPackCost * (rows * k * a_packs + cols * k * b_packs);
+      const double cols = static_cast<double>((n_units + tn - 1) / tn * b.n_grain);
+      const double work = std::min(rows, M) * cols * K;
+      // Alone: each thread packs its rows of A once per kc block, its columns of B per mc block.
+      const double alone = work + kPackCost * (rows * K + cols * K * std::ceil(rows / static_cast<double>(mc_step)));
+      // Sharing A: each packs 1/t of A, its columns of B per mc block, and meets once per step.
+      const double shared = work + kPackCost * (M * K / t + cols * K * m_steps) + kSyncCost * (steps + 1);
+      const bool share = sharing == GemmSharing::kAuto ? t > 1 && shared < alone : sharing == GemmSharing::kShareA;
+      const double cost = share ? shared : alone;
       if (best_cost < 0.0 || cost < best_cost) {
         best_cost = cost;
-        best_tm = tm;
-        best_tn = tn;
+        best = Plan{share, tm, tn};
       }
     }
   }
-  *tm_out = best_tm;
-  *tn_out = best_tn;
+  return best;
+}
+
+// Threads share each packed (mc x kc) block of op(A). Step s = (ic, pc) is one parallel_for in
+// which each chunk first packs its share of step s+1's block into the other buffer (nobody reads
+// it during step s), then runs its grid cells of step s.
+void run_shared_a(const GemmKernel& kernel, const GemmArgs& g, const Plan& plan) {
+  const GemmBlocking& b = kernel.blocking;
+  const int64_t mc_step = even_step(g.M, b.mc, b.mr), kc_step = even_step(g.K, b.kc, 1);
+  const int64_t k_steps = (g.K + kc_step - 1) / kc_step;
+  const int64_t steps = (g.M + mc_step - 1) / mc_step * k_steps;
+  const int64_t cells = plan.tm * plan.tn;
+  float* packed_a[2] = {t_packed_a[0].get(gemm_packed_a_floats(b)), t_packed_a[1].get(gemm_packed_a_floats(b))};
+
+  struct Step {
+    int64_t i0, mc, p0, kc;
+  };
+  auto step_at = [&](int64_t s) {
+    const int64_t i0 = s / k_steps * mc_step, p0 = s % k_steps * kc_step;
+    return Step{i0, std::min(mc_step, g.M - i0), p0, std::min(kc_step, g.K - p0)};
+  };
+  // The share [begin, end) of `cells` of step s's panels of A.
+  auto pack_share = [&](int64_t s, int64_t begin, int64_t end) {
+    const Step st = step_at(s);
+    const int64_t panels = (st.mc + b.mr - 1) / b.mr;
+    const int64_t r0 = split_point(begin, cells, panels, b.mr, st.mc);
+    const int64_t r1 = split_point(end, cells, panels, b.mr, st.mc);
+    if (r0 < r1) kernel.pack_a(g, st.i0 + r0, r1 - r0, st.p0, st.kc, packed_a[s % 2] + r0 * st.kc);
+  };
+
+  parallel_for(cells, [&](int64_t begin, int64_t end) { pack_share(0, begin, end); });
+  for (int64_t s = 0; s < steps; ++s) {
+    const Step st = step_at(s);
+    parallel_for(cells, [&](int64_t begin, int64_t end) {
+      if (s + 1 < steps) pack_share(s + 1, begin, end);
+      float* packed_b = t_packed_b.get(gemm_packed_b_floats(b));
+      for (int64_t cell = begin; cell < end; ++cell) {
+        const CellRange r = cell_range(cell, plan, b, st.mc, g.N);
+        if (!r.empty()) {
+          kernel.macro(g, b, packed_a[s % 2] + r.m0 * st.kc, st.i0 + r.m0, r.m1 - r.m0, st.p0, st.kc, r.n0, r.n1,
+                       st.p0 == 0 ? g.beta : 1.0f, packed_b);
+        }
+      }
+    });
+  }
+}
+
+// Each thread alone on its grid cell of C.
+void run_alone(const GemmKernel& kernel, const GemmArgs& g, const Plan& plan) {
+  const GemmBlocking& b = kernel.blocking;
+  parallel_for(plan.tm * plan.tn, [&](int64_t begin, int64_t end) {
+    for (int64_t cell = begin; cell < end; ++cell) {
+      const CellRange r = cell_range(cell, plan, b, g.M, g.N);
+      if (!r.empty()) run_block(kernel, g, r.m0, r.m1, r.n0, r.n1);
+    }
+  });
 }
 
 const GemmKernel* choose_kernel() {
@@ -173,8 +286,7 @@ const GemmKernel* choose_kernel() {
 }  // namespace
 
 const GemmKernel* gemm_kernel_portable() {
-  static const GemmKernel kernel{"portable", GemmBlocking{PortableKernel::kMr, PortableKernel::kNr, 256, 256, 1024},
-                                 &gemm_block<PortableKernel>};
+  static const GemmKernel kernel = make_gemm_kernel<PortableKernel>("portable", 512, 256, 1024);
   return &kernel;
 }
 
@@ -209,30 +321,14 @@ void gemm_with_kernel(const GemmKernel& kernel, const GemmArgs& g, const GemmOpt
     gemm_small(g);
     return;
   }
-  const GemmBlocking& blocking = kernel.blocking;
-  const int64_t workspace = gemm_workspace_floats(blocking);
-  int threads = options.threads > 0 ? options.threads : num_threads();
-  if (product < kParallelProduct) threads = 1;
-  int64_t tm = 1, tn = 1;
-  if (threads > 1) choose_grid(g, blocking, threads, &tm, &tn);
-  if (tm * tn == 1) {
-    kernel.block(g, blocking, 0, g.M, 0, g.N, t_workspace.get(workspace));
-    return;
-  }
-  // Block (ti, tj) covers the ti-th of tm near-equal runs of MR-row panels, and likewise for N.
-  const int64_t m_panels = (g.M + blocking.mr - 1) / blocking.mr;
-  const int64_t n_panels = (g.N + blocking.nr - 1) / blocking.nr;
-  parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
-    float* ws = t_workspace.get(workspace);
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t ti = t / tn, tj = t % tn;
-      const int64_t m0 = std::min(g.M, ti * m_panels / tm * blocking.mr);
-      const int64_t m1 = std::min(g.M, (ti + 1) * m_panels / tm * blocking.mr);
-      const int64_t n0 = std::min(g.N, tj * n_panels / tn * blocking.nr);
-      const int64_t n1 = std::min(g.N, (tj + 1) * n_panels / tn * blocking.nr);
-      if (m0 < m1 && n0 < n1) kernel.block(g, blocking, m0, m1, n0, n1, ws);
-    }
-  });
+  const int threads = product < kParallelProduct ? 1 : (options.threads > 0 ? options.threads : num_threads());
+  const Plan plan = threads > 1 ? choose_plan(g, kernel.blocking, threads, options.sharing) : Plan{};
+  if (plan.tm * plan.tn == 1)
+    run_block(kernel, g, 0, g.M, 0, g.N);
+  else if (plan.share_a)
+    run_shared_a(kernel, g, plan);
+  else
+    run_alone(kernel, g, plan);
 }
 
 }  // namespace detail

@@ -90,6 +90,7 @@ void micro_rows(int mr, int64_t kc, const float* a, const float* b, float* c, in
 struct Avx2Kernel {
   static constexpr int kMr = neuroshop::detail::kMr;
   static constexpr int kNr = neuroshop::detail::kNr;
+  static constexpr int kNGrain = 8;  // one vector: micro_tile<ROWS, 1>
 
   static void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
                     int mr, int nr) {
@@ -106,8 +107,9 @@ struct Avx2Kernel {
 }  // namespace
 
 const GemmKernel* gemm_kernel_avx2() {
-  // kc x kNr of B (16 KB) per micro-panel; the 256 x 1024 block of B (1 MB) in L2.
-  static const GemmKernel kernel{"avx2", GemmBlocking{kMr, kNr, 120 * kMr, 256, 1024}, &gemm_block<Avx2Kernel>};
+  // kc x kNr of B (16 KB) per micro-panel; the 256 x 512 block of B (512 KB) in L2; mc large
+  // because B is re-packed for every mc block of rows.
+  static const GemmKernel kernel = make_gemm_kernel<Avx2Kernel>("avx2", 342 * kMr, 256, 512);
   return &kernel;
 }
 

@@ -1,12 +1,13 @@
 // The blocked GEMM algorithm (GotoBLAS / BLIS), written once and compiled once per instruction set:
 // each kernel file (gemm.cpp, gemm_avx2.cpp, gemm_avx512.cpp) includes this header and instantiates
-// gemm_block<ItsKernel>. Everything here has internal linkage (anonymous namespace), so the copy
+// make_gemm_kernel<ItsKernel>. Everything here has internal linkage (anonymous namespace), so the copy
 // compiled with -mavx512f can never be merged by the linker into code that runs on other CPUs.
 // Include no standard-library templates here for the same reason.
 //
-// Loop nest for one thread's block C[m0:m1, n0:n1]:
+// The loop nest (the outer two loops live in gemm.cpp, which also threads them):
 //   ic: mc rows of op(A)        pack op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels (k-major)
 //     pc: kc of K               (first kc block applies beta, the others accumulate)
+//       gemm_macro:
 //       jc: nc columns          pack op(B)[pc:pc+kc, jc:jc+nc] into NR-column panels (k-major)
 //         ir: MR rows           the A micro-panel (MR x kc) stays in L1 ...
 //           jr: NR columns      ... while B micro-panels stream from L2 (the kc x nc block fits there)
@@ -14,7 +15,7 @@
 // Packing absorbs the transposes: the micro-kernel sees one layout whatever trans_a / trans_b are.
 //
 // A Kernel type provides:
-//   static constexpr int kMr, kNr;
+//   static constexpr int kMr, kNr, kNGrain;   // kNGrain: narrowest efficient column count
 //   static void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
 //                     float alpha, float beta, int mr, int nr);   // mr <= kMr, nr <= kNr valid
 //   static void pack_a(const GemmArgs&, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst);
@@ -86,39 +87,32 @@ void pack_b_generic(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64
   }
 }
 
+// The macro-kernel (GemmMacroFn): one packed block of A against op(B)[p0:p0+kc, n0:n1].
 template <class Kernel>
-void gemm_block(const GemmArgs& g, const GemmBlocking& blocking, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
-                float* workspace) {
+void gemm_macro(const GemmArgs& g, const GemmBlocking& blocking, const float* packed_a, int64_t i0, int64_t mc,
+                int64_t p0, int64_t kc, int64_t n0, int64_t n1, float beta, float* packed_b) {
   constexpr int MR = Kernel::kMr, NR = Kernel::kNr;
-  // Round the blocks to whole panels; split K evenly so the last kc block is not a sliver.
-  const int64_t mc_max = (blocking.mc + MR - 1) / MR * MR;
-  const int64_t nc_max = (blocking.nc + NR - 1) / NR * NR;
-  const int64_t k_blocks = (g.K + blocking.kc - 1) / blocking.kc;
-  const int64_t kc_step = (g.K + k_blocks - 1) / k_blocks;
-  float* packed_a = workspace;
-  float* packed_b = workspace + (mc_max * blocking.kc + 15) / 16 * 16;
-
-  for (int64_t ic = m0; ic < m1; ic += mc_max) {
-    const int64_t mc = gemm_min(mc_max, m1 - ic);
-    for (int64_t pc = 0; pc < g.K; pc += kc_step) {
-      const int64_t kc = gemm_min(kc_step, g.K - pc);
-      const float beta = pc == 0 ? g.beta : 1.0f;
-      Kernel::pack_a(g, ic, mc, pc, kc, packed_a);
-      for (int64_t jc = n0; jc < n1; jc += nc_max) {
-        const int64_t nc = gemm_min(nc_max, n1 - jc);
-        Kernel::pack_b(g, pc, kc, jc, nc, packed_b);
-        for (int64_t ir = 0; ir < mc; ir += MR) {
-          const int mr = static_cast<int>(gemm_min<int64_t>(MR, mc - ir));
-          const float* a = packed_a + ir * kc;
-          float* c_row = g.C + (ic + ir) * g.ldc + jc;
-          for (int64_t jr = 0; jr < nc; jr += NR) {
-            const int nr = static_cast<int>(gemm_min<int64_t>(NR, nc - jr));
-            Kernel::micro(kc, a, packed_b + jr * kc, c_row + jr, g.ldc, g.alpha, beta, mr, nr);
-          }
-        }
+  // Split N evenly into blocks of whole panels, so the last block is never a sliver.
+  const int64_t n_blocks = (n1 - n0 + blocking.nc - 1) / blocking.nc;
+  const int64_t nc_step = ((n1 - n0 + n_blocks - 1) / n_blocks + NR - 1) / NR * NR;
+  for (int64_t jc = n0; jc < n1; jc += nc_step) {
+    const int64_t nc = gemm_min(nc_step, n1 - jc);
+    Kernel::pack_b(g, p0, kc, jc, nc, packed_b);
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int mr = static_cast<int>(gemm_min<int64_t>(MR, mc - ir));
+      const float* a = packed_a + ir * kc;
+      float* c_row = g.C + (i0 + ir) * g.ldc + jc;
+      for (int64_t jr = 0; jr < nc; jr += NR) {
+        const int nr = static_cast<int>(gemm_min<int64_t>(NR, nc - jr));
+        Kernel::micro(kc, a, packed_b + jr * kc, c_row + jr, g.ldc, g.alpha, beta, mr, nr);
       }
     }
   }
+}
+
+template <class Kernel>
+GemmKernel make_gemm_kernel(const char* name, int64_t mc, int64_t kc, int64_t nc) {
+  return GemmKernel{name, GemmBlocking{Kernel::kMr, Kernel::kNr, Kernel::kNGrain, mc, kc, nc}, &Kernel::pack_a, &gemm_macro<Kernel>};
 }
 
 }  // namespace

@@ -24,28 +24,32 @@ struct GemmArgs {
 };
 
 // Cache blocking of a kernel: C is computed in MR x NR tiles; op(A) is packed mc x kc at a time
-// (MR-row panels), op(B) kc x nc at a time (NR-column panels).
+// (MR-row panels), op(B) kc x nc at a time (NR-column panels). Threads may split N at multiples
+// of n_grain (the micro-kernel has narrower variants for the edges).
 struct GemmBlocking {
-  int mr, nr;
+  int mr, nr, n_grain;
   int64_t mc, kc, nc;
 };
 
-// Serially computes the sub-block C[m0:m1, n0:n1] of `args` (all of K), packing into
-// `workspace`, which holds at least gemm_workspace_floats(blocking) floats, 64-byte aligned.
-using GemmBlockFn = void (*)(const GemmArgs& args, const GemmBlocking& blocking, int64_t m0, int64_t m1,
-                             int64_t n0, int64_t n1, float* workspace);
+// The two serial steps of the blocked algorithm (gemm_driver.h), compiled per instruction set.
+// pack_a: packs op(A)[i0:i0+mc, p0:p0+kc] into ceil(mc/mr) panels of mr rows at `dst`.
+using GemmPackAFn = void (*)(const GemmArgs& args, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst);
+// macro: C[i0:i0+mc, n0:n1] = alpha * A_packed * op(B)[p0:p0+kc, n0:n1] + beta * C, where
+// `packed_a` holds op(A)[i0:i0+mc, p0:p0+kc] as pack_a wrote it; op(B) is packed nc columns at
+// a time into `packed_b` (at least kc * round_up(nc, nr) floats, 64-byte aligned).
+using GemmMacroFn = void (*)(const GemmArgs& args, const GemmBlocking& blocking, const float* packed_a, int64_t i0,
+                             int64_t mc, int64_t p0, int64_t kc, int64_t n0, int64_t n1, float beta, float* packed_b);
 
 struct GemmKernel {
   const char* name;  // "avx512", "avx2", "portable"
   GemmBlocking blocking;
-  GemmBlockFn block;
+  GemmPackAFn pack_a;
+  GemmMacroFn macro;
 };
 
-inline int64_t gemm_workspace_floats(const GemmBlocking& b) {
-  const int64_t mc = (b.mc + b.mr - 1) / b.mr * b.mr;
-  const int64_t nc = (b.nc + b.nr - 1) / b.nr * b.nr;
-  return mc * b.kc + b.kc * nc + 64;
-}
+// Floats of the packed-A block and of the packed-B block.
+inline int64_t gemm_packed_a_floats(const GemmBlocking& b) { return (b.mc + b.mr - 1) / b.mr * b.mr * b.kc; }
+inline int64_t gemm_packed_b_floats(const GemmBlocking& b) { return (b.nc + b.nr - 1) / b.nr * b.nr * b.kc; }
 
 // Each returns nullptr when the kernel was not compiled in (other architectures). Whether the CPU
 // can run it is checked by available_gemm_kernels().
@@ -58,9 +62,13 @@ std::vector<const GemmKernel*> available_gemm_kernels();
 // The kernel gemm() uses: the best available, or the one NEUROSHOP_GEMM names if available.
 const GemmKernel& active_gemm_kernel();
 
+// How threads split a product (gemm.cpp): each alone on its block of C, or sharing packed A.
+enum class GemmSharing { kAuto, kAlone, kShareA };
+
 struct GemmOptions {
   bool allow_small_path = true;  // tiny products skip packing (a plain loop)
   int threads = 0;               // 0: num_threads()
+  GemmSharing sharing = GemmSharing::kAuto;
 };
 
 // gemm() with an explicit kernel; for tests and benchmarks.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <set>
 #include <sstream>
 
@@ -607,6 +608,8 @@ LoadedModel load_model(const std::string& path) {
     throw ModelError(file_who(path) + ": " + e.what());
   } catch (const Error& e) {  // a constructor rejected its attributes
     throw ModelError(file_who(path) + ": " + e.what());
+  } catch (const std::bad_alloc&) {  // e.g. a damaged "Dense in_features=100000 out_features=100000"
+    throw ModelError(file_who(path) + ": its architecture needs more memory than there is (corrupt file?)");
   }
   assign_weights(f, *m.net, path);
   m.net->set_training(false);
