@@ -2,6 +2,7 @@
 // identity <im2col(x), c> = <x, col2im(c)> for zero and reflect padding, strides and dilation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/errors.h"
@@ -60,7 +61,7 @@ TEST(Im2col, KnownValues) {
   const Tensor x = Tensor::from({1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
   const ConvGeometry g = make_geometry(1, 3, 3, 2, 1, 0, 1, PaddingMode::kZeros);
   Tensor col({4, 4});
-  im2col(x.data(), g, col.data());
+  im2col(x.data(), g, 0, g.out_height(), col.data());
   const std::vector<float> expected = {1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9};
   EXPECT_EQ(col.to_vector(), expected);
 }
@@ -70,7 +71,7 @@ TEST(Im2col, ReflectPaddingDoesNotRepeatTheBorder) {
   const Tensor x = Tensor::from({1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
   const ConvGeometry g = make_geometry(1, 3, 3, 3, 1, 1, 1, PaddingMode::kReflect);
   Tensor col({9, 9});
-  im2col(x.data(), g, col.data());
+  im2col(x.data(), g, 0, g.out_height(), col.data());
   const std::vector<float> window = {5, 4, 5, 2, 1, 2, 5, 4, 5};
   for (int64_t r = 0; r < 9; ++r) EXPECT_EQ(col[r * 9 + 0], window[static_cast<size_t>(r)]) << "row " << r;
   // Bottom-right window (p = 8): [[5,6,5],[8,9,8],[5,6,5]].
@@ -83,7 +84,7 @@ TEST(Im2col, MatchesDefinition) {
   for (const ConvGeometry& g : geometries()) {
     const Tensor x = testing::random_tensor({g.channels, g.height, g.width}, rng);
     Tensor col = Tensor::full({g.col_rows(), g.col_cols()}, 123.0f);  // every element must be overwritten
-    im2col(x.data(), g, col.data());
+    im2col(x.data(), g, 0, g.out_height(), col.data());
     for (int64_t r = 0; r < g.col_rows(); ++r)
       for (int64_t p = 0; p < g.col_cols(); ++p)
         ASSERT_EQ(col[r * g.col_cols() + p], expected_col(x, g, r, p))
@@ -98,9 +99,9 @@ TEST(Im2col, Col2imIsTheAdjoint) {
     const Tensor x = testing::random_tensor({g.channels, g.height, g.width}, rng);
     const Tensor c = testing::random_tensor({g.col_rows(), g.col_cols()}, rng);
     Tensor col({g.col_rows(), g.col_cols()});
-    im2col(x.data(), g, col.data());
+    im2col(x.data(), g, 0, g.out_height(), col.data());
     Tensor dx({g.channels, g.height, g.width});
-    col2im(c.data(), g, dx.data());
+    col2im(c.data(), g, 0, g.out_height(), dx.data());
     EXPECT_NEAR(testing::dot(col, c), testing::dot(x, dx), 1e-4)
         << "K=" << g.kernel_size << " s=" << g.stride << " p=" << g.padding << " d=" << g.dilation
         << " mode=" << padding_mode_name(g.padding_mode);
@@ -112,10 +113,42 @@ TEST(Im2col, Col2imAccumulates) {
   const ConvGeometry g = make_geometry(2, 5, 5, 3, 1, 1, 1, PaddingMode::kReflect);
   const Tensor c = testing::random_tensor({g.col_rows(), g.col_cols()}, rng);
   Tensor fresh({2, 5, 5});
-  col2im(c.data(), g, fresh.data());
+  col2im(c.data(), g, 0, g.out_height(), fresh.data());
   Tensor acc = Tensor::full({2, 5, 5}, 0.5f);
-  col2im(c.data(), g, acc.data());
+  col2im(c.data(), g, 0, g.out_height(), acc.data());
   for (int64_t i = 0; i < acc.numel(); ++i) EXPECT_NEAR(acc[i], 0.5f + fresh[i], 1e-6f);
+}
+
+// Blocks of output rows are the whole lowering cut by columns, and col2im of the blocks adds up to
+// col2im of the whole (the convolution layer relies on both).
+TEST(Im2col, RowBlocksMatchTheWholeImage) {
+  Rng rng(14);
+  for (const ConvGeometry& g : geometries()) {
+    const Tensor x = testing::random_tensor({g.channels, g.height, g.width}, rng);
+    const int64_t OH = g.out_height(), OW = g.out_width(), P = g.col_cols(), R = g.col_rows();
+    Tensor whole({R, P});
+    im2col(x.data(), g, 0, OH, whole.data());
+    const Tensor c = testing::random_tensor({R, P}, rng);
+    Tensor dx_whole = Tensor::zeros({g.channels, g.height, g.width});
+    col2im(c.data(), g, 0, OH, dx_whole.data());
+    Tensor dx_blocks = Tensor::zeros({g.channels, g.height, g.width});
+    for (int64_t rows = 1; rows <= 2; ++rows) {
+      dx_blocks.fill(0.0f);
+      for (int64_t oh0 = 0; oh0 < OH; oh0 += rows) {
+        const int64_t oh1 = std::min(OH, oh0 + rows), Pb = (oh1 - oh0) * OW;
+        Tensor block = Tensor::full({R, Pb}, 123.0f);
+        im2col(x.data(), g, oh0, oh1, block.data());
+        Tensor c_block({R, Pb});
+        for (int64_t r = 0; r < R; ++r)
+          for (int64_t j = 0; j < Pb; ++j) {
+            ASSERT_EQ(block[r * Pb + j], whole[r * P + oh0 * OW + j]) << "rows " << oh0 << ".." << oh1 << " row " << r;
+            c_block[r * Pb + j] = c[r * P + oh0 * OW + j];
+          }
+        col2im(c_block.data(), g, oh0, oh1, dx_blocks.data());
+      }
+      for (int64_t i = 0; i < dx_whole.numel(); ++i) ASSERT_NEAR(dx_blocks[i], dx_whole[i], 1e-5f) << "element " << i;
+    }
+  }
 }
 
 TEST(Im2col, GeometrySizesFollowTorch) {

@@ -24,6 +24,7 @@
 #include "core/kernels/gemm_driver.h"
 #include "core/kernels/gemm_internal.h"
 #include "core/kernels/parallel.h"
+#include "core/kernels/workspace.h"
 
 namespace neuroshop {
 namespace detail {
@@ -71,30 +72,6 @@ struct PortableKernel {
   static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
     pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
   }
-};
-
-// A growing, 64-byte-aligned packing buffer. One set per thread: after the first large product no
-// call allocates (or touches fresh pages) again.
-class Workspace {
- public:
-  ~Workspace() { release(); }
-  float* get(int64_t floats) {
-    if (floats > capacity_) {
-      release();
-      data_ = static_cast<float*>(::operator new(static_cast<size_t>(floats) * sizeof(float), std::align_val_t(64)));
-      capacity_ = floats;
-    }
-    return data_;
-  }
-
- private:
-  void release() {
-    if (data_) ::operator delete(data_, std::align_val_t(64));
-    data_ = nullptr;
-    capacity_ = 0;
-  }
-  float* data_ = nullptr;
-  int64_t capacity_ = 0;
 };
 
 // Packed A: two buffers, so that threads sharing A can pack the next block while using this one.

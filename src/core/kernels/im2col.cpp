@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "core/errors.h"
-#include "core/kernels/parallel.h"
 
 namespace neuroshop {
 
@@ -40,96 +39,79 @@ inline ColumnRange inside_columns(int64_t iw0, const ConvGeometry& g, int64_t ou
   return {lo, hi};
 }
 
-// Enough elements per parallel chunk that the hand-off costs less than the copy.
-int64_t channel_grain(const ConvGeometry& g) {
-  const int64_t per_channel = g.kernel_size * g.kernel_size * g.col_cols();
-  return std::max<int64_t>(1, 65536 / std::max<int64_t>(1, per_channel));
-}
-
 }  // namespace
 
-// col[(c*K + kh)*K + kw][oh*OW + ow] = xpad[c][oh*s - p + kh*d][ow*s - p + kw*d]
+// col[(c*K + kh)*K + kw][(oh - oh_begin)*OW + ow] = xpad[c][oh*s - p + kh*d][ow*s - p + kw*d]
 // x[c][h][w] = x[(c*H + h)*W + w]
-void im2col(const float* x, const ConvGeometry& g, float* col) {
+void im2col(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* col) {
   const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
-  const int64_t OH = g.out_height(), OW = g.out_width(), P = OH * OW;
+  const int64_t OW = g.out_width(), P = (oh_end - oh_begin) * OW;
   const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
-  parallel_for(
-      g.channels,
-      [&](int64_t c_begin, int64_t c_end) {
-        for (int64_t c = c_begin; c < c_end; ++c) {
-          const float* xc = x + c * H * W;
-          for (int64_t kh = 0; kh < K; ++kh) {
-            for (int64_t kw = 0; kw < K; ++kw) {
-              float* row = col + ((c * K + kh) * K + kw) * P;
-              const int64_t iw0 = kw * d - p;
-              const ColumnRange r = inside_columns(iw0, g, OW);
-              for (int64_t oh = 0; oh < OH; ++oh) {
-                float* out = row + oh * OW;
-                int64_t ih = oh * s - p + kh * d;
-                if (ih < 0 || ih >= H) {
-                  if (!reflect_pad) {
-                    std::fill(out, out + OW, 0.0f);
-                    continue;
-                  }
-                  ih = reflect(ih, H);
-                }
-                const float* xrow = xc + ih * W;
-                for (int64_t ow = 0; ow < r.lo; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
-                if (s == 1 && r.hi > r.lo) {
-                  std::copy(xrow + (iw0 + r.lo), xrow + (iw0 + r.hi), out + r.lo);
-                } else {
-                  for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = xrow[iw0 + ow * s];
-                }
-                for (int64_t ow = r.hi; ow < OW; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
-              }
+  for (int64_t c = 0; c < g.channels; ++c) {
+    const float* xc = x + c * H * W;
+    for (int64_t kh = 0; kh < K; ++kh) {
+      for (int64_t kw = 0; kw < K; ++kw) {
+        float* row = col + ((c * K + kh) * K + kw) * P;
+        const int64_t iw0 = kw * d - p;
+        const ColumnRange r = inside_columns(iw0, g, OW);
+        for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
+          float* out = row + (oh - oh_begin) * OW;
+          int64_t ih = oh * s - p + kh * d;
+          if (ih < 0 || ih >= H) {
+            if (!reflect_pad) {
+              std::fill(out, out + OW, 0.0f);
+              continue;
             }
+            ih = reflect(ih, H);
           }
+          const float* xrow = xc + ih * W;
+          for (int64_t ow = 0; ow < r.lo; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+          if (s == 1 && r.hi > r.lo) {
+            std::copy(xrow + (iw0 + r.lo), xrow + (iw0 + r.hi), out + r.lo);
+          } else {
+            for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = xrow[iw0 + ow * s];
+          }
+          for (int64_t ow = r.hi; ow < OW; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
         }
-      },
-      channel_grain(g));
+      }
+    }
+  }
 }
 
-// forward was:  col[r][oh*OW + ow] = xpad[c][ih][iw]   (ih, iw possibly mirrored)
-// so:           dx[c][ih][iw] += col[r][oh*OW + ow]   (zero padding drops the term)
-// Rows of one channel all land in that channel's plane, so channels are independent.
-void col2im(const float* col, const ConvGeometry& g, float* dx) {
+// forward was:  col[r][(oh - oh_begin)*OW + ow] = xpad[c][ih][iw]   (ih, iw possibly mirrored)
+// so:           dx[c][ih][iw] += col[r][(oh - oh_begin)*OW + ow]   (zero padding drops the term)
+void col2im(const float* col, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* dx) {
   const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
-  const int64_t OH = g.out_height(), OW = g.out_width(), P = OH * OW;
+  const int64_t OW = g.out_width(), P = (oh_end - oh_begin) * OW;
   const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
-  parallel_for(
-      g.channels,
-      [&](int64_t c_begin, int64_t c_end) {
-        for (int64_t c = c_begin; c < c_end; ++c) {
-          float* dxc = dx + c * H * W;
-          for (int64_t kh = 0; kh < K; ++kh) {
-            for (int64_t kw = 0; kw < K; ++kw) {
-              const float* row = col + ((c * K + kh) * K + kw) * P;
-              const int64_t iw0 = kw * d - p;
-              const ColumnRange r = inside_columns(iw0, g, OW);
-              for (int64_t oh = 0; oh < OH; ++oh) {
-                const float* in = row + oh * OW;
-                int64_t ih = oh * s - p + kh * d;
-                if (ih < 0 || ih >= H) {
-                  if (!reflect_pad) continue;
-                  ih = reflect(ih, H);
-                }
-                float* dxrow = dxc + ih * W;
-                if (reflect_pad)
-                  for (int64_t ow = 0; ow < r.lo; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
-                if (s == 1) {
-                  for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow] += in[ow];
-                } else {
-                  for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow * s] += in[ow];
-                }
-                if (reflect_pad)
-                  for (int64_t ow = r.hi; ow < OW; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
-              }
-            }
+  for (int64_t c = 0; c < g.channels; ++c) {
+    float* dxc = dx + c * H * W;
+    for (int64_t kh = 0; kh < K; ++kh) {
+      for (int64_t kw = 0; kw < K; ++kw) {
+        const float* row = col + ((c * K + kh) * K + kw) * P;
+        const int64_t iw0 = kw * d - p;
+        const ColumnRange r = inside_columns(iw0, g, OW);
+        for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
+          const float* in = row + (oh - oh_begin) * OW;
+          int64_t ih = oh * s - p + kh * d;
+          if (ih < 0 || ih >= H) {
+            if (!reflect_pad) continue;
+            ih = reflect(ih, H);
           }
+          float* dxrow = dxc + ih * W;
+          if (reflect_pad)
+            for (int64_t ow = 0; ow < r.lo; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
+          if (s == 1) {
+            for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow] += in[ow];
+          } else {
+            for (int64_t ow = r.lo; ow < r.hi; ++ow) dxrow[iw0 + ow * s] += in[ow];
+          }
+          if (reflect_pad)
+            for (int64_t ow = r.hi; ow < OW; ++ow) dxrow[reflect(iw0 + ow * s, W)] += in[ow];
         }
-      },
-      channel_grain(g));
+      }
+    }
+  }
 }
 
 }  // namespace neuroshop

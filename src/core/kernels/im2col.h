@@ -5,7 +5,7 @@
 // pixel (kReflect, torch's padding_mode='reflect': index -1 reads 1, index H reads H-2).
 // col2im is the exact adjoint (it scatters and ADDS into dx), so forward and backward share one geometry.
 // Padding is folded into the index arithmetic: no padded copy of the image is ever made.
-// Not here: the gemm itself (gemm.h), batching over images (the layer does that), non-square kernels.
+// Not here: the gemm itself (gemm.h), batching and threading (the layer does that), non-square kernels.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +39,12 @@ struct ConvGeometry {
   bool is_identity() const { return kernel_size == 1 && stride == 1 && padding == 0; }
 };
 
-// x: (C, H, W) -> col: (C*K*K, OH*OW), every element written. Parallel over channels.
-void im2col(const float* x, const ConvGeometry& g, float* col);
-// col: (C*K*K, OH*OW) -> dx: (C, H, W), ADDED into dx (the adjoint of im2col). Parallel over channels.
-void col2im(const float* col, const ConvGeometry& g, float* dx);
+// Output rows [oh_begin, oh_end) of the lowering: x: (C, H, W) -> col: (C*K*K, (oh_end - oh_begin)*OW),
+// every element written; the whole image is oh_begin = 0, oh_end = out_height(). Serial: callers
+// run blocks of rows on different threads, so a block stays in cache for the gemm that reads it.
+void im2col(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* col);
+// The adjoint: col: (C*K*K, (oh_end - oh_begin)*OW) ADDED into dx: (C, H, W). Serial; blocks of
+// rows that are less than a kernel extent apart touch the same rows of dx.
+void col2im(const float* col, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* dx);
 
 }  // namespace neuroshop

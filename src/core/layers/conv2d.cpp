@@ -1,6 +1,10 @@
-// Conv2d forward and backward; see conv2d.h. Images are processed one after another; the
-// parallelism is inside gemm and inside im2col/col2im (over channels), so a batch of one image
-// (the usual case when stylizing a photo) uses every core as well.
+// Conv2d forward and backward; see conv2d.h.
+// Work is cut into blocks of output rows of one image. A block's columns (C*K*K rows of the
+// lowered image, about kBlockFloats in all) are made by im2col into a per-thread buffer and read by
+// gemm while still in cache; the whole lowered image, 9x the input and far larger than any cache,
+// is never built. Forward runs the blocks of all images on all threads (a single photo too);
+// backward gives each thread whole images, because neighbouring blocks of one image add into the
+// same rows of dx.
 #include "core/layers/conv2d.h"
 
 #include <algorithm>
@@ -8,8 +12,30 @@
 
 #include "core/errors.h"
 #include "core/kernels/gemm.h"
+#include "core/kernels/parallel.h"
+#include "core/kernels/workspace.h"
 
 namespace neuroshop {
+namespace {
+
+constexpr int64_t kBlockFloats = 128 * 1024;  // 512 KB of columns per block
+
+thread_local Workspace t_columns;
+
+// Rows [begin, end) of the output, as blocks of whole rows with about kBlockFloats columns each.
+// A 1x1 convolution reads the image as its own columns, so its block is the whole image.
+struct RowBlocks {
+  int64_t rows, count;
+  RowBlocks(const ConvGeometry& g) {
+    const int64_t OH = g.out_height();
+    rows = g.is_identity() ? OH : std::clamp<int64_t>(kBlockFloats / (g.col_rows() * g.out_width()), 1, OH);
+    count = (OH + rows - 1) / rows;
+  }
+  int64_t begin(int64_t b) const { return b * rows; }
+  int64_t end(int64_t b, const ConvGeometry& g) const { return std::min(g.out_height(), (b + 1) * rows); }
+};
+
+}  // namespace
 
 Conv2d::Conv2d(const Conv2dOptions& options, Rng& rng, std::string name)
     : Layer(std::move(name)), options_(options) {
@@ -57,49 +83,59 @@ Shape Conv2d::output_shape(const Shape& in) const {
 }
 
 // x: (N, C, H, W), W: (OC, C, K, K) viewed as (OC, R) with R = C*K*K, b: (OC) -> y: (N, OC, OH, OW)
-// per image n:  col = im2col(x[n])                 (R, P), P = OH*OW
-//               y[n] = W col + b 1^T              (OC, P) = (OC, R)(R, P)
+// per image n and block of output rows [oh0, oh1), pixels j = oh0*OW .. oh1*OW:
+//               col = im2col(x[n], rows oh0..oh1)   (R, Pb), Pb = (oh1 - oh0)*OW
+//               y[n][:, j] = W col + b 1^T          (OC, Pb) = (OC, R)(R, Pb)
 // A 1x1 kernel with stride 1 and no padding has col = x[n] viewed as (C, H*W), so no copy is made.
 Tensor Conv2d::forward(const Tensor& x) {
   const Shape out_shape = output_shape(x.shape());
   const ConvGeometry g = geometry(x.shape());
-  const int64_t N = x.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols();
+  const int64_t N = x.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
   const int64_t image_size = g.channels * g.height * g.width;
   const bool direct = g.is_identity();
+  const RowBlocks blocks(g);
   x_ = x;
-  if (!direct && col_.shape() != Shape{R, P}) col_ = Tensor::empty({R, P});
   Tensor y = Tensor::empty(out_shape);
-  for (int64_t n = 0; n < N; ++n) {
-    const float* xn = x.data() + n * image_size;
-    float* yn = y.data() + n * OC * P;  // y[n][oc][p] = yn[oc*P + p]
-    if (options_.bias)
-      for (int64_t oc = 0; oc < OC; ++oc) std::fill(yn + oc * P, yn + (oc + 1) * P, bias_.value[oc]);
-    const float* col = xn;
-    if (!direct) {
-      im2col(xn, g, col_.data());
-      col = col_.data();
+  parallel_for(N * blocks.count, [&](int64_t begin, int64_t end) {
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / blocks.count, oh0 = blocks.begin(unit % blocks.count);
+      const int64_t Pb = (blocks.end(unit % blocks.count, g) - oh0) * OW;
+      const float* xn = x.data() + n * image_size;
+      float* yb = y.data() + n * OC * P + oh0 * OW;  // y[n][oc][oh0*OW + j] = yb[oc*P + j]
+      if (options_.bias)
+        for (int64_t oc = 0; oc < OC; ++oc) std::fill(yb + oc * P, yb + oc * P + Pb, bias_.value[oc]);
+      const float* col = xn + oh0 * OW;
+      int64_t ld_col = P;
+      if (!direct) {
+        float* block = t_columns.get(R * Pb);
+        im2col(xn, g, oh0, oh0 + Pb / OW, block);
+        col = block;
+        ld_col = Pb;
+      }
+      gemm(Trans::kNo, Trans::kNo, OC, Pb, R, 1.0f, weight_.value.data(), R, col, ld_col, options_.bias ? 1.0f : 0.0f,
+           yb, P);
     }
-    gemm(Trans::kNo, Trans::kNo, OC, P, R, 1.0f, weight_.value.data(), R, col, P, options_.bias ? 1.0f : 0.0f, yn, P);
-  }
-  col_holds_last_image_ = !direct && N > 0;
+  });
   return y;
 }
 
 // dy: (N, OC, OH, OW) -> dx: (N, C, H, W)
 // per image n:  db   += sum_p dy[n][:, p]
-//               dW   += dy[n] col^T               (OC, R) = (OC, P)(P, R)     skipped when frozen
-//               dcol  = W^T dy[n]                 (R, P)  = (R, OC)(OC, P)
-//               dx[n] = col2im(dcol)              (the adjoint of im2col; padding terms drop or fold back)
-// Images run last to first so the first one can reuse the col forward left behind.
+// and block:    dW   += dy[n][:, j] col^T          (OC, R) = (OC, Pb)(Pb, R)     skipped when frozen
+//               dcol  = W^T dy[n][:, j]            (R, Pb) = (R, OC)(OC, Pb)
+//               dx[n] += col2im(dcol)              (the adjoint of im2col; padding terms drop or fold back)
+// Thread t takes images [t*N/T, (t+1)*N/T) and sums its dW apart (thread 0 into the gradient
+// itself); the sums are added in order at the end, so the result does not depend on timing.
 Tensor Conv2d::backward(const Tensor& dy) {
   expect_forward_ran(x_.defined(), "Conv2d");
   const Shape out_shape = output_shape(x_.shape());
   expect_same_shape(dy.shape(), out_shape, who("Conv2d") + " backward");
   const ConvGeometry g = geometry(x_.shape());
-  const int64_t N = x_.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols();
+  const int64_t N = x_.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
   const int64_t image_size = g.channels * g.height * g.width;
   const bool direct = g.is_identity();
   const bool want_dw = weight_.trainable;
+  const RowBlocks blocks(g);
 
   if (options_.bias && bias_.trainable) {
     for (int64_t oc = 0; oc < OC; ++oc) {
@@ -114,30 +150,39 @@ Tensor Conv2d::backward(const Tensor& dy) {
 
   // col2im adds into dx, so it starts at zero; the direct path overwrites it.
   Tensor dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
-  if (!direct && col_.shape() != Shape{R, P}) {
-    col_ = Tensor::empty({R, P});
-    col_holds_last_image_ = false;
-  }
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), N));
+  std::vector<Tensor> dw_parts;
+  if (want_dw)
+    for (int64_t t = 1; t < parts; ++t) dw_parts.push_back(Tensor::zeros(weight_.grad.shape()));
   const float* w = weight_.value.data();
+  parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
+    for (int64_t part = part_begin; part < part_end; ++part) {
+      float* dw = part == 0 ? weight_.grad.data() : (want_dw ? dw_parts[static_cast<size_t>(part - 1)].data() : nullptr);
+      for (int64_t n = part * N / parts; n < (part + 1) * N / parts; ++n) {
+        const float* xn = x_.data() + n * image_size;
+        float* dxn = dx.data() + n * image_size;
+        for (int64_t b = 0; b < blocks.count; ++b) {
+          const int64_t oh0 = blocks.begin(b), oh1 = blocks.end(b, g), Pb = (oh1 - oh0) * OW;
+          const float* dyb = dy.data() + n * OC * P + oh0 * OW;  // (OC, Pb) with row stride P
+          if (direct) {
+            if (want_dw) gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, xn + oh0 * OW, P, 1.0f, dw, R);
+            gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, dxn + oh0 * OW, P);
+            continue;
+          }
+          float* col = t_columns.get(R * Pb);
+          if (want_dw) {
+            im2col(xn, g, oh0, oh1, col);
+            gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, col, Pb, 1.0f, dw, R);
+          }
+          gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, col, Pb);  // col now holds dcol
+          col2im(col, g, oh0, oh1, dxn);
+        }
+      }
+    }
+  });
   float* dw = weight_.grad.data();
-  for (int64_t n = N - 1; n >= 0; --n) {
-    const float* xn = x_.data() + n * image_size;
-    const float* dyn = dy.data() + n * OC * P;
-    float* dxn = dx.data() + n * image_size;
-    if (direct) {
-      if (want_dw) gemm(Trans::kNo, Trans::kYes, OC, R, P, 1.0f, dyn, P, xn, P, 1.0f, dw, R);
-      gemm(Trans::kYes, Trans::kNo, R, P, OC, 1.0f, w, R, dyn, P, 0.0f, dxn, P);
-      continue;
-    }
-    float* col = col_.data();
-    if (want_dw) {
-      if (!(n == N - 1 && col_holds_last_image_)) im2col(xn, g, col);
-      gemm(Trans::kNo, Trans::kYes, OC, R, P, 1.0f, dyn, P, col, P, 1.0f, dw, R);
-    }
-    gemm(Trans::kYes, Trans::kNo, R, P, OC, 1.0f, w, R, dyn, P, 0.0f, col, P);  // col now holds dcol
-    col2im(col, g, dxn);
-  }
-  col_holds_last_image_ = false;
+  for (const Tensor& part : dw_parts)
+    for (int64_t i = 0; i < part.numel(); ++i) dw[i] += part[i];
   return dx;
 }
 

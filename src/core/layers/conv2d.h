@@ -1,6 +1,7 @@
 // Conv2d: 2-D convolution (cross-correlation, like torch) with a square kernel, stride, zero or
-// reflect padding, dilation and an optional bias. Forward and backward are im2col + gemm per image;
-// a 1x1 kernel with stride 1 and no padding skips im2col and multiplies the image directly.
+// reflect padding, dilation and an optional bias. Forward and backward are im2col + gemm per block
+// of output rows; a 1x1 kernel with stride 1 and no padding skips im2col and multiplies the image
+// directly.
 // Not here: groups / depthwise, transposed convolution, non-square kernels.
 #pragma once
 
@@ -50,10 +51,7 @@ class Conv2d : public Layer {
 
   Conv2dOptions options_;
   Param weight_, bias_;
-  Tensor x_;    // (N, C, H, W), cached by forward
-  Tensor col_;  // (C*K*K, OH*OW), reused between calls while the shape stays the same
-  // forward leaves im2col of its last image in col_; backward starts there and skips one im2col.
-  bool col_holds_last_image_ = false;
+  Tensor x_;  // (N, C, H, W), cached by forward
 };
 
 }  // namespace neuroshop

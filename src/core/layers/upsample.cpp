@@ -124,11 +124,14 @@ Tensor upsample_nearest(const Tensor& x, int64_t scale) {
   parallel_for(
       planes,
       [&](int64_t q_begin, int64_t q_end) {
+        // One output row per input row, copied to the scale - 1 rows below it (no division per pixel).
         for (int64_t q = q_begin; q < q_end; ++q)
-          for (int64_t oh = 0; oh < OH; ++oh) {
-            const float* in = xp + (q * H + oh / scale) * W;
-            float* out = yp + (q * OH + oh) * OW;
-            for (int64_t ow = 0; ow < OW; ++ow) out[ow] = in[ow / scale];
+          for (int64_t h = 0; h < H; ++h) {
+            const float* in = xp + (q * H + h) * W;
+            float* out = yp + (q * OH + h * scale) * OW;
+            for (int64_t w = 0; w < W; ++w)
+              for (int64_t k = 0; k < scale; ++k) out[w * scale + k] = in[w];
+            for (int64_t k = 1; k < scale; ++k) std::copy(out, out + OW, out + k * OW);
           }
       },
       plane_grain(OH * OW));
@@ -153,7 +156,11 @@ Tensor upsample_nearest_backward(const Tensor& dy, int64_t scale) {
           for (int64_t oh = 0; oh < OH; ++oh) {
             float* out = dxp + (q * H + oh / scale) * W;
             const float* g = dyp + (q * OH + oh) * OW;
-            for (int64_t ow = 0; ow < OW; ++ow) out[ow / scale] += g[ow];
+            for (int64_t w = 0; w < W; ++w) {
+              float sum = 0.0f;
+              for (int64_t k = 0; k < scale; ++k) sum += g[w * scale + k];
+              out[w] += sum;
+            }
           }
       },
       plane_grain(OH * OW));
