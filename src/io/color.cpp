@@ -205,18 +205,55 @@ cv::Mat bgr_to_lab(const cv::Mat& bgr) {
   });
 }
 
+namespace {
+
+// Linear RGB of one Lab colour.
+inline void lab_to_linear_rgb(float L, float a, float b, float rgb[3]) {
+  const float fy = (L + 16.0f) / 116.0f;
+  const float f[3] = {fy + a / 500.0f, fy, fy - b / 200.0f};
+  float xyz[3];
+  for (int i = 0; i < 3; ++i) xyz[i] = static_cast<float>(lab_f_inverse(f[i]) * kWhite[i]);
+  for (int i = 0; i < 3; ++i)
+    rgb[i] = static_cast<float>(kXyzToRgb[i][0] * xyz[0] + kXyzToRgb[i][1] * xyz[1] + kXyzToRgb[i][2] * xyz[2]);
+}
+
+inline bool in_gamut(const float rgb[3]) {
+  constexpr float kSlack = 1e-5f;
+  for (int i = 0; i < 3; ++i)
+    if (rgb[i] < -kSlack || rgb[i] > 1.0f + kSlack) return false;
+  return true;
+}
+
+}  // namespace
+
 cv::Mat lab_to_bgr(const cv::Mat& lab) {
   if (lab.empty() || lab.type() != CV_32FC3) throw ArgumentError("lab_to_bgr: expected a CV_32FC3 Lab image");
   const auto& encode = encode_curve();
   return map_pixels(lab, 3, [&encode](const float* in, float* out) {
-    const float fy = (in[0] + 16.0f) / 116.0f;
-    const float f[3] = {fy + in[1] / 500.0f, fy, fy - in[2] / 200.0f};
-    float xyz[3];
-    for (int i = 0; i < 3; ++i) xyz[i] = static_cast<float>(lab_f_inverse(f[i]) * kWhite[i]);
-    for (int i = 0; i < 3; ++i) {
-      const float linear = static_cast<float>(kXyzToRgb[i][0] * xyz[0] + kXyzToRgb[i][1] * xyz[1] + kXyzToRgb[i][2] * xyz[2]);
-      out[2 - i] = encode(linear);
+    float rgb[3];
+    lab_to_linear_rgb(in[0], in[1], in[2], rgb);
+    for (int i = 0; i < 3; ++i) out[2 - i] = encode(rgb[i]);
+  });
+}
+
+cv::Mat lab_to_bgr_in_gamut(const cv::Mat& lab) {
+  if (lab.empty() || lab.type() != CV_32FC3) throw ArgumentError("lab_to_bgr_in_gamut: expected a CV_32FC3 Lab image");
+  const auto& encode = encode_curve();
+  return map_pixels(lab, 3, [&encode](const float* in, float* out) {
+    float rgb[3];
+    lab_to_linear_rgb(in[0], in[1], in[2], rgb);
+    if (!in_gamut(rgb)) {
+      // The largest share s of the chroma that fits, by bisection (in gamut at s = 0 whenever L is
+      // in [0, 100]).
+      float lo = 0.0f, hi = 1.0f;
+      for (int it = 0; it < 14; ++it) {
+        const float mid = 0.5f * (lo + hi);
+        lab_to_linear_rgb(in[0], mid * in[1], mid * in[2], rgb);
+        (in_gamut(rgb) ? lo : hi) = mid;
+      }
+      lab_to_linear_rgb(in[0], lo * in[1], lo * in[2], rgb);
     }
+    for (int i = 0; i < 3; ++i) out[2 - i] = encode(std::clamp(rgb[i], 0.0f, 1.0f));  // the bisection's slack
   });
 }
 

@@ -22,9 +22,12 @@ std::array<double, 3> srgb_to_lab(const std::array<double, 3>& rgb);
 std::array<double, 3> lab_to_srgb(const std::array<double, 3>& lab);
 
 // Mats: BGR (CV_8U, CV_16U, or CV_32F in [0, 1]) -> CV_32FC3 with channels (L, a, b), and back
-// (lab CV_32FC3 -> BGR CV_32FC3).
+// (lab CV_32FC3 -> BGR CV_32FC3, the exact inverse: colours outside sRGB give values outside [0, 1]).
 cv::Mat bgr_to_lab(const cv::Mat& bgr);
 cv::Mat lab_to_bgr(const cv::Mat& lab);
+// For pictures: BGR in [0, 1], where a colour outside sRGB keeps its L and hue and loses just enough
+// chroma to fit, rather than having its channels clipped, which would change lightness and hue.
+cv::Mat lab_to_bgr_in_gamut(const cv::Mat& lab);
 // Gray or BGR (CV_8U, CV_16U, or CV_32F in [0, 1]) -> CV_32FC1 lightness L in [0, 100].
 cv::Mat lightness(const cv::Mat& bgr_or_gray);
 

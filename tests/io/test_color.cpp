@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -118,6 +119,33 @@ TEST(Color, OutOfGamutStaysFinite) {
   cv::minMaxLoc(bgr.reshape(1), &lo, &hi);
   EXPECT_TRUE(lo < 0.0 || hi > 1.0);
   EXPECT_THROW(lab_to_bgr(cv::Mat(2, 2, CV_8UC3)), ArgumentError);
+}
+
+// For pictures, colours outside sRGB lose chroma, not lightness or hue: converting back gives the
+// same L and the same hue angle, with a smaller chroma, and every channel within [0, 1].
+TEST(Color, InGamutConversionKeepsLightnessAndHue) {
+  const std::vector<cv::Vec3f> colours = {{50, 127, -128}, {0.5f, -128, 127}, {99, 127, 127}, {70, -90, 80}, {30, 60, 0}};
+  cv::Mat lab(1, static_cast<int>(colours.size()), CV_32FC3);
+  for (size_t i = 0; i < colours.size(); ++i) lab.at<cv::Vec3f>(0, static_cast<int>(i)) = colours[i];
+  const cv::Mat bgr = lab_to_bgr_in_gamut(lab);
+  ASSERT_TRUE(cv::checkRange(bgr, true, nullptr, 0.0, 1.0 + 1e-6));
+  const cv::Mat back = bgr_to_lab(bgr);
+  for (size_t i = 0; i < colours.size(); ++i) {
+    const cv::Vec3f in = colours[i], out = back.at<cv::Vec3f>(0, static_cast<int>(i));
+    EXPECT_NEAR(out[0], in[0], 0.05) << "colour " << i;
+    const double chroma_in = std::hypot(in[1], in[2]), chroma_out = std::hypot(out[1], out[2]);
+    EXPECT_LT(chroma_out, chroma_in) << "colour " << i;
+    if (chroma_out > 5.0) {
+      const double turn = std::remainder(std::atan2(out[2], out[1]) - std::atan2(in[2], in[1]), 2 * M_PI);
+      EXPECT_NEAR(turn, 0.0, 0.02) << "colour " << i;
+    }
+  }
+  // A colour inside the gamut is untouched.
+  cv::Mat inside(1, 1, CV_32FC3, cv::Scalar(60, 20, -30));
+  const cv::Vec3f round = bgr_to_lab(lab_to_bgr_in_gamut(inside)).at<cv::Vec3f>(0, 0);
+  EXPECT_NEAR(round[1], 20.0, 0.05);
+  EXPECT_NEAR(round[2], -30.0, 0.05);
+  EXPECT_THROW(lab_to_bgr_in_gamut(cv::Mat(2, 2, CV_8UC3)), ArgumentError);
 }
 
 }  // namespace

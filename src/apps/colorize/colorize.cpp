@@ -71,7 +71,7 @@ Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOpt
   std::vector<cv::Mat> ab_channels;
   cv::split(ab_full, ab_channels);
   cv::merge(std::vector<cv::Mat>{L_full, ab_channels[0], ab_channels[1]}, lab);
-  const cv::Mat bgr = lab_to_bgr(lab);
+  const cv::Mat bgr = lab_to_bgr_in_gamut(lab);  // the given lightness is kept even for vivid colours
 
   Image out;
   out.bit_depth = input.bit_depth;

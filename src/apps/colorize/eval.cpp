@@ -98,7 +98,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
 
     auto score = [&](ErrorHistogram& h, const cv::Mat& lab_out) {
       cv::Mat out8;
-      lab_to_bgr(lab_out).convertTo(out8, CV_8U, 255.0);
+      lab_to_bgr_in_gamut(lab_out).convertTo(out8, CV_8U, 255.0);
       h.add(lab_truth, bgr_to_lab(out8));
       h.psnr_sum += psnr(out8, truth);
       h.colorfulness_out += colorfulness(out8);
