@@ -301,7 +301,7 @@ void bench_apps(const Options& o) {
     app_row("try-on 12 MP room, two items",
             median_ms([&] { tryon::compose(room, placements, items, tryon::TryOnOptions{}, harmonize, nullptr); },
                       o.repeats),
-            2000, "tryon_12mp_two_items_ms");
+            1500, "tryon_12mp_two_items_ms");
   }
 }
 

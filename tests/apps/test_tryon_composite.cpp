@@ -1,8 +1,11 @@
 // Try-on compositing: the exact "over" operator, shadows that darken only below and behind the
-// item, occluders, Reinhard transfer and the fitted colour map, on generated images.
+// item, the wide Gaussian blur against OpenCV's, occluders, Reinhard transfer and the fitted colour
+// map, on generated images.
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include <opencv2/imgproc.hpp>
 
 #include "apps/tryon/composite.h"
 #include "apps/tryon/tryon.h"
@@ -116,6 +119,30 @@ TEST(TryonComposite, ShadowsDarkenOnlyBelowAndBehindTheItem) {
       EXPECT_GT(darkened_left, 1.2 * darkened_right);
     }
   }
+}
+
+TEST(TryonComposite, GaussianBlurEqualsOpenCvsForShortAndLongKernels) {
+  // Sigmas below and above the switch to the DFT (151 taps); the widest kernel is longer than the
+  // map, so its borders are reflected more than once.
+  Rng rng(7);
+  cv::Mat map = random_image({173, 96}, CV_32F, rng);
+  map.rowRange(10, 30).setTo(0.0f);  // zero rows stay zero without a transform
+  map.colRange(150, 173).setTo(0.0f);
+  for (const double sigma : {1.5, 12.0, 25.0, 60.0}) {
+    cv::Mat want;
+    cv::GaussianBlur(map, want, cv::Size(0, 0), sigma);
+    const cv::Mat got = gaussian_blur(map, sigma);
+    ASSERT_EQ(got.size(), map.size());
+    ASSERT_EQ(got.type(), CV_32F);
+    EXPECT_LT(cv::norm(got, want, cv::NORM_INF), 1e-5) << "sigma " << sigma;
+  }
+  // A view is blurred as a map of its own: its borders are reflected, the pixels beyond are not used.
+  const cv::Rect inner(20, 15, 120, 60);
+  cv::Mat copy = map(inner).clone(), want;
+  cv::GaussianBlur(copy, want, cv::Size(0, 0), 25.0);
+  EXPECT_LT(cv::norm(gaussian_blur(map(inner), 25.0), want, cv::NORM_INF), 1e-5);
+  EXPECT_LT(cv::norm(gaussian_blur(map(inner), 3.0), gaussian_blur(copy, 3.0), cv::NORM_INF), 1e-6);
+  EXPECT_THROW(gaussian_blur(cv::Mat(5, 5, CV_32FC3), 2.0), ArgumentError);
 }
 
 TEST(TryonComposite, OccluderKeepsRoomPixelsInFront) {

@@ -1,6 +1,6 @@
 // Try-on geometry: the horizon size law (an item twice as far below the horizon is twice as tall,
 // end to end through compose()), apparent extents of a view, and the horizon estimated from a
-// synthetic image with known vanishing lines.
+// synthetic image with known vanishing lines (the same when the caller has shrunk the photo).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -127,6 +127,31 @@ TEST(TryonGeometry, HorizonFromVanishingLinesOfASyntheticRoom) {
     ASSERT_FALSE(e.vanishing_points.empty());
     EXPECT_NEAR(e.vanishing_points[0].point.x, vp.x, 6.0);
   }
+}
+
+TEST(TryonGeometry, AShrunkPhotoGivesTheSameHorizon) {
+  const cv::Point2d vp(320, 180);
+  cv::Mat big;
+  cv::resize(corridor({640, 480}, vp), big, cv::Size(1600, 1200), 0, 0, cv::INTER_LINEAR);
+  const double scale = horizon_scale(big.size());
+  EXPECT_DOUBLE_EQ(scale, 0.5);  // long side to 800
+  cv::Mat small;
+  cv::resize(big, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  const HorizonEstimate whole = estimate_horizon(big), shrunk = estimate_horizon_shrunk(small, big.size());
+  EXPECT_TRUE(whole.from_image) << whole.note;
+  EXPECT_NEAR(whole.y, 2.5 * vp.y, 10.0) << whole.note;
+  EXPECT_EQ(shrunk.y, whole.y);
+  EXPECT_EQ(shrunk.note, whole.note);
+  ASSERT_EQ(shrunk.vanishing_points.size(), whole.vanishing_points.size());
+  for (size_t i = 0; i < whole.vanishing_points.size(); ++i) {
+    EXPECT_EQ(shrunk.vanishing_points[i].point, whole.vanishing_points[i].point);
+    EXPECT_EQ(shrunk.vanishing_points[i].support, whole.vanishing_points[i].support);
+  }
+  // A photo within the working size is used as it is; a wrongly shrunk one is refused.
+  const cv::Mat photo = corridor({640, 480}, vp);
+  EXPECT_DOUBLE_EQ(horizon_scale(photo.size()), 1.0);
+  EXPECT_EQ(estimate_horizon_shrunk(photo, photo.size()).y, estimate_horizon(photo).y);
+  EXPECT_THROW(estimate_horizon_shrunk(big, big.size()), ArgumentError);
 }
 
 TEST(TryonGeometry, NoLinesFallsBackToThePriorAndSaysSo) {

@@ -8,10 +8,53 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/errors.h"
+#include "core/kernels/parallel.h"
 #include "io/color.h"
 
 namespace neuroshop::tryon {
 namespace {
+
+// Kernels up to this many taps are summed directly (cv::GaussianBlur); longer ones go through the DFT.
+constexpr int kDirectBlurTaps = 151;
+
+// The kernel size cv::GaussianBlur picks for a float map: 4 sigma on each side, odd.
+int gaussian_taps(double sigma) { return cvRound(sigma * 8 + 1) | 1; }
+
+// Each row of `map` (CV_32F) convolved with the symmetric `kernel` (CV_32F, 1 x K, K odd), borders
+// reflected (reflect-101), through the DFT: a row padded by K/2 on each side is circularly convolved
+// at a length n >= the padded length, which leaves output columns [K − 1, K − 1 + cols) equal to the
+// linear convolution (column K − 1 + x is the kernel centred on padded column x + K/2). Rows that
+// are all zero stay zero without a transform.
+cv::Mat convolve_rows_dft(const cv::Mat& map, const cv::Mat& kernel) {
+  const int taps = kernel.cols, radius = taps / 2, padded = map.cols + 2 * radius;
+  // An even length: OpenCV transforms a real row of even length as a complex one of half the length,
+  // twice as fast as an odd length.
+  const int n = 2 * cv::getOptimalDFTSize((padded + 1) / 2);
+  cv::Mat kernel_spectrum = cv::Mat::zeros(1, n, CV_32F);
+  kernel.copyTo(kernel_spectrum.colRange(0, taps));
+  cv::dft(kernel_spectrum, kernel_spectrum);
+  cv::Mat out = cv::Mat::zeros(map.size(), CV_32F);
+  parallel_for(map.rows, [&](int64_t begin, int64_t end) {
+    std::vector<int> busy;
+    for (int y = static_cast<int>(begin); y < end; ++y)
+      if (cv::countNonZero(map.row(y)) > 0) busy.push_back(y);
+    if (busy.empty()) return;
+    cv::Mat lines = cv::Mat::zeros(static_cast<int>(busy.size()), n, CV_32F);
+    for (size_t i = 0; i < busy.size(); ++i) {
+      cv::Mat inside = lines.row(static_cast<int>(i)).colRange(0, padded);  // written in place: size and type match
+      cv::copyMakeBorder(map.row(busy[i]), inside, 0, 0, radius, radius, cv::BORDER_REFLECT_101 | cv::BORDER_ISOLATED);
+    }
+    cv::dft(lines, lines, cv::DFT_ROWS);
+    for (int i = 0; i < lines.rows; ++i) {
+      cv::Mat line = lines.row(i);
+      cv::mulSpectrums(line, kernel_spectrum, line, 0);
+    }
+    cv::dft(lines, lines, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+    for (size_t i = 0; i < busy.size(); ++i)
+      lines.row(static_cast<int>(i)).colRange(taps - 1, taps - 1 + map.cols).copyTo(out.row(busy[i]));
+  }, 8);
+  return out;
+}
 
 // Luminance (Rec. 601 weights) of a BGR CV_32FC3 image.
 cv::Mat luminance(const cv::Mat& bgr) {
@@ -30,30 +73,48 @@ cv::Mat shrink_to(const cv::Mat& image, int long_side) {
 
 }  // namespace
 
+cv::Mat gaussian_blur(const cv::Mat& map, double sigma) {
+  if (map.type() != CV_32F || !(sigma > 0.0)) throw ArgumentError("gaussian_blur: expected a CV_32F map and sigma > 0");
+  const int taps = gaussian_taps(sigma);
+  cv::Mat out;
+  if (taps <= kDirectBlurTaps) {
+    cv::GaussianBlur(map, out, cv::Size(taps, taps), sigma, sigma, cv::BORDER_REFLECT_101 | cv::BORDER_ISOLATED);
+    return out;
+  }
+  const cv::Mat kernel = cv::getGaussianKernel(taps, sigma, CV_32F).t();
+  const cv::Mat across = convolve_rows_dft(map, kernel);
+  const cv::Mat down = convolve_rows_dft(across.t(), kernel);
+  return down.t();
+}
+
 void composite_over(cv::Mat& dst, const cv::Mat& fg, const cv::Mat& alpha, cv::Point origin) {
   if (dst.type() != CV_32FC3 || fg.type() != CV_32FC3 || alpha.type() != CV_32F || alpha.size() != fg.size())
     throw ArgumentError("composite_over: expected CV_32FC3 room and item and a CV_32F alpha of the item's size");
   const cv::Rect area = cv::Rect(origin, fg.size()) & cv::Rect(0, 0, dst.cols, dst.rows);
-  for (int y = area.y; y < area.y + area.height; ++y) {
-    cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
-    const cv::Vec3f* f = fg.ptr<cv::Vec3f>(y - origin.y);
-    const float* a = alpha.ptr<float>(y - origin.y);
-    for (int x = area.x; x < area.x + area.width; ++x) {
-      const float w = a[x - origin.x];
-      d[x] = w * f[x - origin.x] + (1.0f - w) * d[x];
+  parallel_for(area.height, [&](int64_t begin, int64_t end) {
+    for (int y = area.y + static_cast<int>(begin); y < area.y + end; ++y) {
+      cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
+      const cv::Vec3f* f = fg.ptr<cv::Vec3f>(y - origin.y);
+      const float* a = alpha.ptr<float>(y - origin.y);
+      for (int x = area.x; x < area.x + area.width; ++x) {
+        const float w = a[x - origin.x];
+        d[x] = w * f[x - origin.x] + (1.0f - w) * d[x];
+      }
     }
-  }
+  }, 16);
 }
 
 void darken(cv::Mat& dst, const Patch& shadow) {
   if (dst.type() != CV_32FC3 || shadow.pixels.type() != CV_32F)
     throw ArgumentError("darken: expected a CV_32FC3 room and a CV_32F shadow");
   const cv::Rect area = shadow.rect() & cv::Rect(0, 0, dst.cols, dst.rows);
-  for (int y = area.y; y < area.y + area.height; ++y) {
-    cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
-    const float* s = shadow.pixels.ptr<float>(y - shadow.origin.y);
-    for (int x = area.x; x < area.x + area.width; ++x) d[x] *= 1.0f - std::clamp(s[x - shadow.origin.x], 0.0f, 1.0f);
-  }
+  parallel_for(area.height, [&](int64_t begin, int64_t end) {
+    for (int y = area.y + static_cast<int>(begin); y < area.y + end; ++y) {
+      cv::Vec3f* d = dst.ptr<cv::Vec3f>(y);
+      const float* s = shadow.pixels.ptr<float>(y - shadow.origin.y);
+      for (int x = area.x; x < area.x + area.width; ++x) d[x] *= 1.0f - std::clamp(s[x - shadow.origin.x], 0.0f, 1.0f);
+    }
+  }, 16);
 }
 
 Patch contact_shadow(const PlacedItem& item, double strength) {
@@ -84,13 +145,13 @@ Patch contact_shadow(const PlacedItem& item, double strength) {
                 cv::LINE_AA, 4);
     cv::Mat f;
     m.convertTo(f, CV_32F, 1.0 / 255.0);
-    cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
-    return f;
+    return gaussian_blur(f, blur);
   };
   const cv::Mat outer = ellipse(rx, ry, sigma);
   // Ambient occlusion where the silhouette meets the floor: under every column whose lowest opaque
   // pixel is within `band` of the contact row (legs, a base, a pot's rim), a short dark stroke.
   cv::Mat touch = cv::Mat::zeros(box.size(), CV_32F);
+  int first_row = touch.rows, last_row = -1;  // the rows with strokes
   for (int x = 0; x < w; ++x) {
     int lowest = -1;
     for (int y = h - 1; y >= 0 && y >= h - static_cast<int>(band) - 1; --y)
@@ -101,11 +162,31 @@ Patch contact_shadow(const PlacedItem& item, double strength) {
     if (lowest < 0) continue;
     const int px = item.origin.x + x - patch.origin.x, py = item.origin.y + lowest - patch.origin.y;
     for (int dy = -1; dy <= 3; ++dy)
-      if (py + dy >= 0 && py + dy < touch.rows && px >= 0 && px < touch.cols) touch.at<float>(py + dy, px) = 1.0f;
+      if (py + dy >= 0 && py + dy < touch.rows && px >= 0 && px < touch.cols) {
+        touch.at<float>(py + dy, px) = 1.0f;
+        first_row = std::min(first_row, py + dy);
+        last_row = std::max(last_row, py + dy);
+      }
   }
-  cv::GaussianBlur(touch, touch, cv::Size(0, 0), ao_sigma);
-  touch = cv::min(touch * 1.6f, 1.0f);
-  patch.pixels = static_cast<float>(strength) * cv::max(0.6f * outer, touch);
+  // The blur reaches `reach` rows from a stroke, so only those rows are blurred; as views into the
+  // maps, which OpenCV filters with the zeros beyond them, the result is that of the whole map.
+  cv::Mat occlusion = cv::Mat::zeros(box.size(), CV_32F);
+  if (last_row >= 0) {
+    const int reach = gaussian_taps(ao_sigma) / 2;
+    const cv::Range rows(std::max(0, first_row - reach), std::min(touch.rows, last_row + reach + 1));
+    cv::Mat blurred = occlusion.rowRange(rows);
+    cv::GaussianBlur(touch.rowRange(rows), blurred, cv::Size(0, 0), ao_sigma);
+  }
+  patch.pixels.create(box.size(), CV_32F);
+  const float s = static_cast<float>(strength);
+  parallel_for(box.height, [&](int64_t begin, int64_t end) {
+    for (int y = static_cast<int>(begin); y < end; ++y) {
+      const float* o = outer.ptr<float>(y);
+      const float* t = occlusion.ptr<float>(y);
+      float* out = patch.pixels.ptr<float>(y);
+      for (int x = 0; x < box.width; ++x) out[x] = s * std::max(0.6f * o[x], std::min(1.6f * t[x], 1.0f));
+    }
+  }, 16);
   return patch;
 }
 

@@ -73,12 +73,30 @@ bool refine(const std::vector<Segment>& segs, const std::vector<int>& inliers, c
 
 }  // namespace
 
+double horizon_scale(cv::Size image_size, const HorizonOptions& options) {
+  return std::min(1.0, static_cast<double>(options.work_side) / std::max(image_size.width, image_size.height));
+}
+
 HorizonEstimate estimate_horizon(const cv::Mat& image, const HorizonOptions& options) {
   if (image.empty()) throw ArgumentError("estimate_horizon: empty image");
   // Shrink first: a 12-megapixel photo is analysed at work_side.
-  const double scale = std::min(1.0, static_cast<double>(options.work_side) / std::max(image.cols, image.rows));
+  const double scale = horizon_scale(image.size(), options);
   cv::Mat small = image;
   if (scale < 1.0) cv::resize(image, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  return estimate_horizon_shrunk(small, image.size(), options);
+}
+
+HorizonEstimate estimate_horizon_shrunk(const cv::Mat& small, cv::Size image_size, const HorizonOptions& options) {
+  if (small.empty() || image_size.empty()) throw ArgumentError("estimate_horizon: empty image");
+  const double scale = horizon_scale(image_size, options);
+  // The size cv::resize gives for this scale.
+  const cv::Size expected = scale < 1.0 ? cv::Size(cvRound(image_size.width * scale), cvRound(image_size.height * scale))
+                                        : image_size;
+  if (small.size() != expected)
+    throw ArgumentError("estimate_horizon: expected the " + std::to_string(image_size.width) + "x" +
+                        std::to_string(image_size.height) + " photo shrunk to " + std::to_string(expected.width) + "x" +
+                        std::to_string(expected.height) + ", got " + std::to_string(small.cols) + "x" +
+                        std::to_string(small.rows));
   cv::Mat gray;
   if (small.channels() == 3) {
     cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
@@ -93,7 +111,7 @@ HorizonEstimate estimate_horizon(const cv::Mat& image, const HorizonOptions& opt
   const double diag = std::hypot(W, H);
 
   HorizonEstimate est;
-  est.y = kHorizonPrior * image.rows;
+  est.y = kHorizonPrior * image_size.height;
 
   std::vector<cv::Vec4f> raw;
   cv::createLineSegmentDetector(cv::LSD_REFINE_STD)->detect(gray, raw);
@@ -168,7 +186,7 @@ HorizonEstimate estimate_horizon(const cv::Mat& image, const HorizonOptions& opt
     double y = a.point.y;
     if (est.vanishing_points.size() > 1) {
       const VanishingPoint& b = est.vanishing_points[1];
-      if (std::abs(b.point.y - a.point.y) < 0.08 * image.rows)
+      if (std::abs(b.point.y - a.point.y) < 0.08 * image_size.height)
         y = (a.point.y * a.support + b.point.y * b.support) / (a.support + b.support);
       else
         est.vanishing_points.resize(1);

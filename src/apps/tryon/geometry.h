@@ -47,6 +47,15 @@ struct HorizonOptions {
 // bgr: CV_8UC3, CV_16UC3 or CV_32FC3 (or gray). Throws ArgumentError on an empty image.
 HorizonEstimate estimate_horizon(const cv::Mat& image, const HorizonOptions& options = {});
 
+// The factor estimate_horizon shrinks a photo of this size by: its long side to options.work_side,
+// never enlarged.
+double horizon_scale(cv::Size image_size, const HorizonOptions& options = {});
+// estimate_horizon for a caller that has already shrunk the photo that way (cv::resize by
+// horizon_scale in both directions, INTER_AREA; the photo itself when the scale is 1), so a
+// 12-megapixel photo analysed at that size anyway is not shrunk twice. image_size is the full
+// photo's, and the results are in its pixels. Throws ArgumentError when `small` has another size.
+HorizonEstimate estimate_horizon_shrunk(const cv::Mat& small, cv::Size image_size, const HorizonOptions& options = {});
+
 // Pixels per centimetre at floor row y_contact: (y_contact − y_horizon) / camera_height_cm.
 // Throws ArgumentError when y_contact is not below the horizon or the camera height is not positive.
 double pixels_per_cm(double y_contact, double y_horizon, double camera_height_cm);

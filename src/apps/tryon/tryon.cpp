@@ -9,13 +9,13 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/errors.h"
+#include "core/kernels/parallel.h"
 #include "io/image_file.h"
 
 namespace neuroshop::tryon {
 namespace {
 
-constexpr double kAnalysisSide = 800.0;  // horizon, light and contrast are measured at this long side
-constexpr double kColourSide = 256.0;    // colour matching looks at the item's surroundings at this size
+constexpr double kColourSide = 256.0;  // colour matching looks at the item's surroundings at this size
 
 std::string fmt(double v) {
   std::ostringstream ss;
@@ -33,11 +33,18 @@ void resize_item(const cv::Mat& bgr, const cv::Mat& alpha, cv::Size size, cv::Ma
   cv::multiply(bgr, alpha3, pre);
   cv::resize(pre, *out_bgr, size, 0, 0, interp);
   cv::resize(alpha, *out_alpha, size, 0, 0, interp);
-  cv::Mat safe = cv::max(*out_alpha, 1e-4f);
-  cv::merge(std::vector<cv::Mat>{safe, safe, safe}, alpha3);
-  cv::divide(*out_bgr, alpha3, *out_bgr);
-  cv::min(cv::max(*out_bgr, 0.0f), 1.0f, *out_bgr);
-  cv::min(cv::max(*out_alpha, 0.0f), 1.0f, *out_alpha);
+  // Back to straight colour and both clamped to [0, 1], in one pass over the (enlarged) result.
+  parallel_for(size.height, [&](int64_t begin, int64_t end) {
+    for (int y = static_cast<int>(begin); y < end; ++y) {
+      cv::Vec3f* c = out_bgr->ptr<cv::Vec3f>(y);
+      float* a = out_alpha->ptr<float>(y);
+      for (int x = 0; x < size.width; ++x) {
+        const float safe = std::max(a[x], 1e-4f);
+        for (int k = 0; k < 3; ++k) c[x][k] = std::clamp(c[x][k] / safe, 0.0f, 1.0f);
+        a[x] = std::clamp(a[x], 0.0f, 1.0f);
+      }
+    }
+  }, 16);
 }
 
 // Width and centre column of the silhouette's lowest quarter (legs, base, pot): the footprint.
@@ -152,7 +159,8 @@ cv::Matx34f limit_colour_map(const cv::Matx34f& map, const cv::Mat& bgr, const c
 cv::Mat apply_colour_map(const cv::Mat& bgr, const cv::Matx34f& map) {
   cv::Mat out;
   cv::transform(bgr, out, map);
-  cv::min(cv::max(out, 0.0f), 1.0f, out);
+  cv::max(out, 0.0f, out);
+  cv::min(out, 1.0f, out);
   return out;
 }
 
@@ -164,8 +172,10 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
     throw ArgumentError("try-on: the occluder mask must be CV_32F of the room's size");
   TryOnReport local;
   TryOnReport& rep = report ? *report : local;
-  // The room is analysed once at a working size (a 12-megapixel photo costs no more than a small one).
-  const double analysis_scale = std::min(1.0, kAnalysisSide / std::max(room.cols, room.rows));
+  // The room is analysed once at the horizon's working size (a 12-megapixel photo costs no more than
+  // a small one): horizon, light and contrast.
+  const HorizonOptions horizon_options;
+  const double analysis_scale = horizon_scale(room.size(), horizon_options);
   cv::Mat analysed = room;
   if (analysis_scale < 1.0) cv::resize(room, analysed, cv::Size(), analysis_scale, analysis_scale, cv::INTER_AREA);
   if (options.horizon_y) {
@@ -173,7 +183,7 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
     rep.horizon_given = true;
     rep.horizon.note = "horizon: y = " + fmt(*options.horizon_y) + " (given)";
   } else {
-    rep.horizon = estimate_horizon(room);  // shrinks the photo itself
+    rep.horizon = estimate_horizon_shrunk(analysed, room.size(), horizon_options);
   }
   rep.light_given = options.light.has_value();
   rep.light = options.light ? *options.light : estimate_light(analysed) * (1.0 / analysis_scale);
@@ -193,6 +203,8 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
   });
 
   cv::Mat canvas = room.clone();
+  cv::Rect touched;  // where the canvas may differ from the room: the items and their shadows
+  const cv::Rect whole(0, 0, room.cols, room.rows);
   rep.items.assign(placements.size(), PlacedReport{});
   for (int i : order) {
     const ItemPlacement& p = placements[i];
@@ -271,15 +283,26 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
       }
     }
     if (options.shadows) {
-      darken(canvas, cast_shadow(placed, rep.light, rep.shadow.cast));
-      darken(canvas, contact_shadow(placed, rep.shadow.contact));
+      const Patch cast = cast_shadow(placed, rep.light, rep.shadow.cast);
+      const Patch contact = contact_shadow(placed, rep.shadow.contact);
+      darken(canvas, cast);
+      darken(canvas, contact);
+      touched |= (cast.rect() | contact.rect()) & whole;
     }
     composite_over(canvas, placed.bgr, placed.alpha, placed.origin);
+    touched |= r.box & whole;
   }
   if (!options.occluder.empty()) {
-    cv::Mat occ3;
-    cv::merge(std::vector<cv::Mat>{options.occluder, options.occluder, options.occluder}, occ3);
-    canvas = canvas.mul(cv::Scalar::all(1.0) - occ3) + room.mul(occ3);
+    // canvas·(1 − occluder) + room·occluder where items or shadows were drawn; elsewhere the canvas
+    // is still the room.
+    parallel_for(touched.height, [&](int64_t begin, int64_t end) {
+      for (int y = touched.y + static_cast<int>(begin); y < touched.y + end; ++y) {
+        cv::Vec3f* c = canvas.ptr<cv::Vec3f>(y);
+        const cv::Vec3f* f = room.ptr<cv::Vec3f>(y);
+        const float* o = options.occluder.ptr<float>(y);
+        for (int x = touched.x; x < touched.x + touched.width; ++x) c[x] = c[x] * (1.0f - o[x]) + f[x] * o[x];
+      }
+    }, 16);
   }
   return canvas;
 }
@@ -314,11 +337,7 @@ TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer, const 
   const double from_unit = room_image.bit_depth == 16 ? 65535.0 : 255.0;
   cv::Mat out;
   result.convertTo(out, depth, from_unit);
-  if (job.before_after) {
-    cv::Mat before;
-    room.convertTo(before, depth, from_unit);
-    out = side_by_side(before, out);
-  }
+  if (job.before_after) out = side_by_side(room_pixels, out);  // the room as read (back from float it is the same)
   write_image(job.output, out);
   return report;
 }
