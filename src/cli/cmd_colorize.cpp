@@ -55,7 +55,7 @@ void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
   std::vector<std::unique_ptr<colorize::ColorizeModel>> models;
   for (int j = 0; j < jobs; ++j)
     models.push_back(std::make_unique<colorize::ColorizeModel>(colorize::ColorizeModel::load(args.model)));
-  // After the model loaded: planning may create the output folder, which a bad model must not leave behind.
+  const NewOutputFolder new_folder(args.out);
   const auto plan = apps::plan_outputs(inputs, args.out, "colorized");
 
   ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet || plan.size() == 1));

@@ -41,6 +41,7 @@ void run_cutout(const CutoutArgs& args, const GlobalOptions& global) {
   if (inputs.empty()) throw IoError("no images found in the given inputs");
   if (!args.out.empty() && has_image_extension(args.out) && !keeps_alpha(args.out))
     throw ArgumentError("-o '" + args.out + "': a cut-out has transparency; write .png, .webp or .tif");
+  const NewOutputFolder new_folder(args.out);
   auto plan = apps::plan_outputs(inputs, args.out, "cutout");
   for (auto& [in, out] : plan)
     if (!keeps_alpha(out)) out = std::filesystem::path(out).replace_extension(".png").string();

@@ -74,6 +74,7 @@ void run_stylize(StylizeArgs& args, const GlobalOptions& global) {
 
   std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
   if (inputs.empty()) throw IoError("no images found in the given inputs");
+  const NewOutputFolder new_folder(args.out);
   const auto plan = apps::plan_outputs(inputs, args.out, "stylized");
 
   ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));

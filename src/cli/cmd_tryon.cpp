@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "apps/common/batch.h"
 #include "apps/tryon/harmonize_train.h"
 #include "apps/tryon/matte_train.h"
+#include "apps/tryon/networks.h"
 #include "apps/tryon/tryon.h"
 #include "cli/commands.h"
 #include "cli/json.h"
@@ -119,22 +119,11 @@ void run_tryon_command(TryOnArgs& args) {
   job.cutout = tryon::parse_cutout_mode(args.cutout);
   job.occluder = args.occluder;
   job.before_after = args.before_after;
+  const NewOutputFolder new_folder(args.out);
   job.output = apps::plan_outputs({job.room}, args.out, args.before_after ? "before-after" : "tryon").front().second;
-  // The harmonization network when its model is there; otherwise the classical colour match.
-  std::shared_ptr<tryon::HarmonizeModel> harmonizer;
-  if (job.options.harmonize && std::filesystem::exists(args.harmonize_model))
-    harmonizer = std::make_shared<tryon::HarmonizeModel>(tryon::HarmonizeModel::load(args.harmonize_model));
-  tryon::HarmonizeFn harmonize;
-  if (harmonizer)
-    harmonize = [harmonizer](const cv::Mat& composite, const cv::Mat& mask) { return harmonizer->harmonize(composite, mask); };
-  // The matting network for items without alpha, when its model is there (else GrabCut).
-  std::shared_ptr<tryon::MatteModel> matte;
-  if (job.cutout != tryon::CutoutMode::kGrabcut && job.cutout != tryon::CutoutMode::kAlpha &&
-      (std::filesystem::exists(args.matte_model) || job.cutout == tryon::CutoutMode::kNetwork))
-    matte = std::make_shared<tryon::MatteModel>(tryon::MatteModel::load(args.matte_model));
-  tryon::NetworkCutout cutout;
-  if (matte) cutout = [matte](const cv::Mat& bgr) { return tryon::network_cutout(*matte, bgr); };
-  const tryon::TryOnReport report = tryon::run_tryon(job, harmonize, cutout);
+  tryon::TryOnNetworks networks(args.harmonize_model, args.matte_model);
+  const tryon::TryOnReport report =
+      tryon::run_tryon(job, networks.harmonizer(job.options.harmonize), networks.cutout(job.cutout));
   print_report(report, job.output, args.json);
 }
 

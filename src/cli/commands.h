@@ -10,7 +10,9 @@
 // ProgressBar(std::cerr, ProgressBar::stderr_style(global.quiet)), write results to stdout (JSON with
 // --json via JsonWriter), throw neuroshop::ArgumentError/Error for failures (main prints one
 // "error: ..." line and exits 1), or throw CLI::RuntimeError(code) to exit with `code` silently.
-// Numeric options validate with CLI::Range / CLI::PositiveNumber AND finite_number() (validators.h).
+// Numeric options validate with validators.h: positive_number(), finite_in() or finite_number() for
+// floating-point values, unsigned_integer() for seeds, CLI::Range for bounded whole numbers; never
+// CLI::PositiveNumber or CLI::Range alone on a floating-point value (both let "nan" through).
 // Not here: parsing of the global flags (main.cpp) or any application logic (src/apps/).
 #pragma once
 

@@ -14,6 +14,17 @@ std::string default_model_path(const std::string& file_name) {
   return local.string();
 }
 
+NewOutputFolder::NewOutputFolder(const std::string& out) {
+  std::error_code ec;
+  if (!out.empty() && !std::filesystem::exists(out, ec)) path_ = out;
+}
+
+NewOutputFolder::~NewOutputFolder() {
+  std::error_code ec;
+  if (!path_.empty() && std::filesystem::is_directory(path_, ec) && std::filesystem::is_empty(path_, ec))
+    std::filesystem::remove(path_, ec);
+}
+
 CLI::App& command_group(CLI::App& app, const std::string& name, const std::string& description) {
   for (CLI::App* sub : app.get_subcommands({}))
     if (sub->get_name() == name) return *sub;

@@ -1,5 +1,6 @@
 // CLI11 validators the stock ones lack. CLI::Range and CLI::PositiveNumber let "nan" through
-// (every comparison with NaN is false), so every floating-point flag also takes finite_number():
+// (every comparison with NaN is false), so every floating-point flag takes one of the finite ones
+// below instead:
 //   sub->add_option("--lr", opt.lr, "learning rate")->check(positive_number());
 // Not here: the options themselves; each command file declares its own.
 #pragma once

@@ -1,7 +1,8 @@
 // The try-on's two networks and their data, on generated images: synthetic harmonization samples
 // are deterministic and change only the region; the harmonizer leaves the rest of the picture
 // alone; model files round-trip; a few training steps run, checkpoint and resume; the matting
-// samples' alpha is the item's; classical cut-outs find a dark box on white and ignore its shadow.
+// samples' alpha is the item's; TryOnNetworks loads each when asked and there; classical cut-outs
+// find a dark box on white and ignore its shadow.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "apps/tryon/harmonize_train.h"
 #include "apps/tryon/matte.h"
 #include "apps/tryon/matte_train.h"
+#include "apps/tryon/networks.h"
 #include "core/errors.h"
 #include "io/image_file.h"
 
@@ -93,6 +95,7 @@ TEST(TryonNetworks, HarmonizeTrainingRunsCheckpointsAndResumes) {
   const fs::path dir = fs::temp_directory_path() / "neuroshop_test_harmonize_train";
   fs::remove_all(dir);
   fs::create_directories(dir / "photos");
+  fs::create_directories(dir / "out");
   for (int i = 0; i < 4; ++i) {
     cv::Mat p;
     picture({100, 80}, 0.7 * i).convertTo(p, CV_8UC3, 255.0);
@@ -144,6 +147,49 @@ TEST(TryonNetworks, MatteModelGivesAlphaOfTheInputSizeAndRoundTrips) {
   EXPECT_LT(cv::norm(loaded.alpha(photo), a, cv::NORM_INF), 1e-6);
   EXPECT_THROW(HarmonizeModel::load(path.string()), ModelError);
   fs::remove(path);
+}
+
+// TryOnNetworks: which network each mode gets, from the files that are there, loaded once.
+TEST(TryonNetworks, TryOnNetworksLoadWhatIsThereAndWhatIsAskedFor) {
+  const fs::path dir = fs::temp_directory_path() / "neuroshop_test_tryon_networks";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string harmonize_path = (dir / "harmonize.nsm").string(), matte_path = (dir / "matte.nsm").string();
+  Rng rng(3);
+  HarmonizeModel(build_harmonize_network(4, rng), 64).save(harmonize_path);
+  MatteModel(build_matte_network(4, rng), 64).save(matte_path);
+  const cv::Mat photo = picture({90, 70}, 0.4);
+  cv::Mat mask = cv::Mat::zeros(photo.size(), CV_32F);
+  mask(cv::Rect(20, 30, 30, 30)).setTo(1.0f);
+
+  HarmonizeFn harmonize;
+  NetworkCutout cutout;
+  {
+    TryOnNetworks there(harmonize_path, matte_path);
+    EXPECT_FALSE(there.harmonizer(false));
+    harmonize = there.harmonizer(true);
+    EXPECT_FALSE(there.cutout(CutoutMode::kAlpha));
+    EXPECT_FALSE(there.cutout(CutoutMode::kGrabcut));
+    EXPECT_TRUE(there.cutout(CutoutMode::kAuto));
+    cutout = there.cutout(CutoutMode::kNetwork);
+  }
+  // The functions keep their networks after the TryOnNetworks is gone.
+  ASSERT_TRUE(harmonize && cutout);
+  HarmonizeModel harmonize_model = HarmonizeModel::load(harmonize_path);
+  EXPECT_LT(cv::norm(harmonize(photo, mask), harmonize_model.harmonize(photo, mask), cv::NORM_INF), 1e-6);
+  MatteModel matte_model = MatteModel::load(matte_path);
+  EXPECT_LT(cv::norm(cutout(photo), network_cutout(matte_model, photo), cv::NORM_INF), 1e-6);
+
+  TryOnNetworks missing((dir / "no_harmonize.nsm").string(), (dir / "no_matte.nsm").string());
+  EXPECT_FALSE(missing.harmonizer(true));
+  EXPECT_FALSE(missing.cutout(CutoutMode::kAuto));
+  try {
+    missing.cutout(CutoutMode::kNetwork);
+    ADD_FAILURE() << "--cutout network without its model file";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_matte.nsm"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 TEST(TryonNetworks, MatteSamplesKeepTheItemsAlphaAndShadowsOutOfIt) {

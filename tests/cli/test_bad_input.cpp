@@ -194,6 +194,13 @@ class BadInput : public ::testing::Test {
       save_model(s("no_app.nsm"), net);
     }
     spit(p("resume/m.ckpt.nsm"), corrupt);
+    {
+      // A few hundred bytes declaring a 40 GB layer, with none of its weights.
+      ModelFile huge;
+      huge.architecture = spec_from_text("Dense fc in_features=100000 out_features=100000");
+      huge.metadata = {{"app", "colorize"}};
+      write_model_file(s("huge_arch.nsm"), huge);
+    }
 
     spit(p("empty_list.txt"), "# nothing\n\n");
     spit(p("scene_malformed.json"), "{\"items\": [");
@@ -303,8 +310,20 @@ TEST_F(BadInput, Outputs) {
                      {colorize_to(s("out/result.txt")), {"result.txt", "extension"}},
                      {colorize_to(s("nodir/result.png")), {"nodir", "does not exist"}},
                      {colorize_to(s("nodir/sub/")), {"nodir", "does not exist"}},
-                     // A new output folder is not created for a job that fails before writing.
+                     // A new output folder is not left behind by a job that fails before writing into it.
                      {{"-q", "colorize", in, "--model", s("corrupt.nsm"), "-o", s("out/new_folder")}, {"corrupt"}},
+                     {{"-q", "colorize", s("truncated.png"), "--model", s("model.nsm"), "-o", s("out/new_folder")},
+                      {"truncated"}},
+                     {{"-q", "stylize", in, "--model", s("truncated.nsm"), "-o", s("out/new_folder")}, {"truncated"}},
+                     {{"-q", "stylize", s("truncated.png"), "--style", s("photo.png"), "-o", s("out/new_folder")},
+                      {"truncated"}},
+                     {{"-q", "cutout", in, "--method", "network", "--model", s("nope.nsm"), "-o", s("out/new_folder")},
+                      {"nope.nsm"}},
+                     {{"-q", "cutout", s("truncated.png"), "--method", "threshold", "-o", s("out/new_folder")},
+                      {"truncated"}},
+                     {{"-q", "tryon", in, "--item", s("nope.png"), "--cutout", "alpha", "--no-harmonize", "-o",
+                       s("out/new_folder")},
+                      {"nope.png"}},
                      {colorize_to(in), {"one of the inputs"}},
                      {colorize_to(s("notes.txt")), {"notes.txt"}},
                      {colorize_to(s("emptydir/../in/photo.png")), {"one of the inputs"}},
@@ -321,12 +340,32 @@ TEST_F(BadInput, Outputs) {
                      {{"-q", "tryon", in, "--item", s("item.png"), "--cutout", "alpha", "--no-harmonize", "-o",
                        s("out/r.gif")},
                       {"extension"}},
-                     {{"-q", "train", "colorize", "--data", s("photos"), "--out", s("nodir/m.nsm"), "--steps", "2",
-                       "--crop", "32", "--width", "4", "--batch", "1"},
-                      {"nodir", "does not exist"}},
                  },
-                 {s("out/result.gif"), s("out/result.txt"), s("nodir")});
+                 {s("out/result.gif"), s("out/result.txt"), s("nodir"), s("out/new_folder")});
   EXPECT_EQ(slurp(p("in/photo.png")), before) << "an input was overwritten";
+}
+
+// Every trainer checks its --out before it loads any data: a .nsm name in an existing folder.
+TEST_F(BadInput, TrainingOutputs) {
+  const std::vector<std::vector<std::string>> trainers = {
+      {"-q", "train", "colorize", "--data", s("photos"), "--crop", "32", "--width", "4"},
+      {"-q", "train", "style", "--style", s("photo.png"), "--data", s("photos"), "--size", "32", "--width", "2"},
+      {"-q", "train", "harmonize", "--data", s("photos"), "--crop", "64", "--width", "4"},
+      {"-q", "train", "matte", "--renders", s("photos"), "--crop", "64", "--width", "4"},
+  };
+  std::vector<Case> cases;
+  for (const auto& trainer : trainers) {
+    auto with_out = [&](const std::string& out) {
+      std::vector<std::string> args = trainer;
+      args.insert(args.end(), {"--out", out, "--steps", "1", "--batch", "1"});
+      return args;
+    };
+    const std::string nodir_message = "--out '" + s("nodir/m.nsm") + "': folder '" + s("nodir") + "' does not exist";
+    cases.push_back({with_out(s("nodir/m.nsm")), {nodir_message}});
+    cases.push_back({with_out(s("out/m.png")), {"--out", "m.png", ".nsm"}});
+    cases.push_back({with_out(s("out/m")), {"--out", ".nsm"}});
+  }
+  expect_refused(dir_, cases, {s("nodir"), s("out/m.png"), s("out/m"), s("out/m.nsm")});
 }
 
 // ---- colour hints and shards ----------------------------------------------------------------------
@@ -383,6 +422,8 @@ TEST_F(BadInput, ModelFiles) {
                      {colorize(s("photo.png")), {"photo.png", "not a neuroshop model"}},
                      {colorize(s("stylize_app.nsm")), {"stylize_app.nsm", "not a colorize model", "stylize"}},
                      {colorize(s("no_app.nsm")), {"no_app.nsm", "not a colorize model"}},
+                     {colorize(s("huge_arch.nsm")), {"huge_arch.nsm", "declares 10000100000 parameters but holds 0"}},
+                     {{"-q", "info", s("huge_arch.nsm")}, {"huge_arch.nsm", "corrupt or truncated"}},
                      {eval(s("corrupt.nsm")), {"corrupt.nsm", "corrupt"}},
                      {eval(s("stylize_app.nsm")), {"not a colorize model"}},
                      {{"-q", "stylize", s("photo.png"), "--model", s("model.nsm"), "-o", out}, {"not a style model"}},

@@ -2,7 +2,8 @@
 // executable trains a tiny colorizer on generated photos; one run goes through uninterrupted, a
 // second is killed once its first checkpoint is on disk and then rerun with --resume. Training is
 // deterministic for a seed (checked first, with a second uninterrupted run), so the resumed run
-// must end with exactly the same weights and the same loss log as the uninterrupted one.
+// must end with exactly the same weights and the same loss log as the uninterrupted one. Every
+// trainer writes its checkpoint after its model and log.
 // Not here: the checkpoint format itself (tests/core/test_checkpoint.cpp).
 #include <gtest/gtest.h>
 
@@ -164,6 +165,37 @@ TEST_F(TrainingResume, KilledRunResumesToTheSameWeights) {
     const std::string name = entry.path().filename().string();
     EXPECT_TRUE(name.find(".tmp") == std::string::npos && name.find(".part") == std::string::npos)
         << "leftover temporary file " << name;
+  }
+}
+
+// Each trainer saves the model, then the log, then the checkpoint, so a kill between two writes
+// never leaves the log behind the checkpoint that --resume starts from. A folder in the
+// checkpoint's place makes that last write fail: the model and the log must be on disk by then.
+TEST_F(TrainingResume, EveryTrainerWritesItsCheckpointLast) {
+  fs::create_directories(dir_ / "renders");
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat alpha(64, 64, CV_8U, cv::Scalar(0));
+    alpha(cv::Rect(8 + 4 * i, 10, 40, 44)).setTo(255);
+    write_image((dir_ / "renders" / ("item" + std::to_string(i) + ".png")).string(), synthetic_photo(10 + i), alpha);
+  }
+  const std::string data = (dir_ / "data").string();
+  const std::map<std::string, std::vector<std::string>> trainers = {
+      {"colorize", {"train", "colorize", "--data", data, "--crop", "32", "--width", "4"}},
+      {"style", {"train", "style", "--style", (dir_ / "data" / "p0.png").string(), "--data", data, "--size", "32",
+                 "--width", "2"}},
+      {"harmonize", {"train", "harmonize", "--data", data, "--crop", "64", "--width", "4"}},
+      {"matte", {"train", "matte", "--renders", (dir_ / "renders").string(), "--crop", "64", "--width", "4"}},
+  };
+  for (const auto& [name, command] : trainers) {
+    fs::create_directories(dir_ / name / "m.ckpt.nsm");
+    std::vector<std::string> args = command;
+    args.insert(args.begin(), "-q");
+    args.insert(args.end(), {"--out", model(name), "--steps", "1", "--batch", "1"});
+    const testing::CliResult r = testing::run_cli(args, 120.0);
+    EXPECT_NE(r.exit_code, 0) << name << ": the checkpoint cannot have been written";
+    EXPECT_NE(r.err.find("m.ckpt.nsm"), std::string::npos) << name << ": " << r.err;
+    EXPECT_TRUE(fs::exists(model(name))) << name << ": the model was not saved before the checkpoint";
+    EXPECT_TRUE(fs::exists(log(name))) << name << ": the log was not saved before the checkpoint";
   }
 }
 

@@ -1,7 +1,8 @@
-// make_layer: every layer type of the core round-trips spec -> make_layer -> spec, and bad specs
-// are rejected with messages naming the layer.
+// make_layer: every layer type of the core round-trips spec -> make_layer -> spec, parameter_count
+// agrees with what make_layer builds, and bad specs are rejected with messages naming the layer.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "core/errors.h"
@@ -18,6 +19,7 @@
 #include "core/layers/upsample.h"
 #include "core/model/layer_factory.h"
 #include "core/model/model_file.h"
+#include "core/model/named_params.h"
 
 namespace neuroshop {
 namespace {
@@ -72,6 +74,36 @@ TEST(LayerFactory, EveryTypeRoundTripsItsSpec) {
   }
   const std::set<std::string> known(known_layer_types().begin(), known_layer_types().end());
   EXPECT_EQ(covered, known) << "a layer type is missing from this test or from the factory";
+}
+
+// parameter_count, from the spec alone, against the params and buffers of the built layer.
+TEST(LayerFactory, ParameterCountIsWhatTheBuiltLayerHolds) {
+  std::vector<LayerSpec> specs;
+  for (const auto& layer : one_of_each()) specs.push_back(layer->spec());
+  Rng rng(2);
+  auto net = std::make_unique<Sequential>("net");
+  net->emplace<Dense>(7, 2, rng, "fc");
+  Conv2dOptions o;
+  o.in_channels = 2;
+  o.out_channels = 3;
+  o.kernel_size = 3;
+  net->emplace<Conv2d>(o, rng, "conv");
+  net->emplace<BatchNorm2d>(3, 1e-5, 0.1, true, "bn");
+  net->emplace<InstanceNorm2d>(3, 1e-5, false, "in");
+  net->add(std::make_unique<SkipConcat>(std::make_unique<Dense>(2, 2, rng, "inner"), "skip"));
+  specs.push_back(net->spec());
+  for (const LayerSpec& spec : specs) {
+    const std::unique_ptr<Layer> layer = make_layer(spec);
+    int64_t held = 0;
+    for (const auto& [name, p] : named_params(*layer)) held += p->value.numel();
+    for (const auto& [name, p] : named_buffers(*layer)) held += p->value.numel();
+    EXPECT_EQ(parameter_count(spec), held) << spec_to_text(spec);
+  }
+  // Without building: sizes no machine could allocate, and no wrap-around past 64 bits.
+  EXPECT_EQ(parameter_count(spec_from_text("Dense fc in_features=100000 out_features=100000")), 10000100000);
+  EXPECT_EQ(parameter_count(spec_from_text("Dense fc in_features=4294967296 out_features=4294967296 bias=0")),
+            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(parameter_count(spec_from_text("Dense fc in_features=-3 out_features=-3")), 0);
 }
 
 TEST(LayerFactory, MissingOptionalAttributesTakeDefaults) {

@@ -312,7 +312,8 @@ TEST_F(ModelFileErrors, TensorsMustMatchTheArchitecture) {
   ModelFile missing = f;
   missing.tensors.erase(missing.tensors.begin());
   write_model_file(path_, missing);
-  EXPECT_CONTAINS(error_of([&] { load_model(path_); }), "has no tensor 'param/enc1.weight' (2,1,3,3)");
+  EXPECT_CONTAINS(error_of([&] { load_model(path_); }), "declares 20 parameters but holds 2");
+  EXPECT_CONTAINS(error_of([&] { load_weights(path_, net_); }), "has no tensor 'param/enc1.weight' (2,1,3,3)");
 
   ModelFile wrong = f;
   wrong.tensors[1].second = Tensor({3});
@@ -329,6 +330,33 @@ TEST_F(ModelFileErrors, TensorsMustMatchTheArchitecture) {
   write_model_file(path_, wrong);
   EXPECT_THROW(load_weights(path_, net_), ModelError);
   EXPECT_EQ(net_.params()[0]->value.to_vector(), before);
+}
+
+// A few bytes of architecture can ask for gigabytes of weights; the loader compares that with
+// the weights the file holds before it builds (and allocates) anything.
+TEST_F(ModelFileErrors, ArchitectureLargerThanTheWeightsItHolds) {
+  auto error_for = [&](const std::string& architecture, bool keep_tensors) {
+    ModelFile f = decode_model_file(bytes_, path_);
+    f.architecture = spec_from_text(architecture);
+    if (!keep_tensors) f.tensors.clear();
+    write_model_file(path_, f);
+    return error_of([&] { load_model(path_); });
+  };
+  const std::string dense = error_for("Dense fc in_features=100000 out_features=100000", false);
+  EXPECT_CONTAINS(dense, path_);
+  EXPECT_CONTAINS(dense, "declares 10000100000 parameters but holds 0 (corrupt or truncated file)");
+  EXPECT_CONTAINS(error_for("Conv2d c in_channels=100000 out_channels=100000 kernel_size=100 bias=0", false),
+                  "declares 100000000000000 parameters but holds 0");
+  EXPECT_CONTAINS(error_for("Sequential \"\" { BatchNorm2d bn channels=100000000000 }", false),
+                  "declares 400000000000 parameters but holds 0");
+  // The stored weights of the small convolution (2*1*3*3 + 2) against a kernel of 1000.
+  EXPECT_CONTAINS(error_for("Sequential \"\" { Conv2d enc1 in_channels=1 out_channels=2 kernel_size=1000 Relu \"\" }", true),
+                  "declares 2000002 parameters but holds 20");
+  // Counts beyond 64 bits do not wrap around to something small.
+  EXPECT_CONTAINS(error_for("Dense fc in_features=4611686018427387904 out_features=4611686018427387904", false),
+                  "declares 9223372036854775807 or more parameters but holds 0");
+  // Values the layers reject still get the layer's own message.
+  EXPECT_CONTAINS(error_for("Dense fc in_features=-100000 out_features=-100000", false), "features must be positive");
 }
 
 // Random edits with a valid checksum either load or throw ModelError; nothing else escapes.

@@ -33,10 +33,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   if (o.crop % kSizeMultiple != 0 || o.crop < 32)
     throw ArgumentError("--crop must be a multiple of 8 and at least 32, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
-  // Checked now rather than at the first checkpoint, after minutes of training.
-  const fs::path out_dir = fs::path(o.out).parent_path();
-  if (!out_dir.empty() && !fs::is_directory(out_dir))
-    throw ArgumentError("--out '" + o.out + "': folder '" + out_dir.string() + "' does not exist");
+  apps::check_model_out(o.out);
 
   std::vector<std::string> train_paths, val_paths;
   split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);

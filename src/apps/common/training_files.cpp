@@ -42,6 +42,14 @@ void split_by_val_list(const std::vector<std::string>& all, const std::string& v
   for (const std::string& p : all) (held_out.count(canonical_or_self(p)) ? val : train)->push_back(p);
 }
 
+void check_model_out(const std::string& out) {
+  if (fs::path(out).extension() != ".nsm")
+    throw ArgumentError("--out '" + out + "': expected a model file name ending in .nsm");
+  const fs::path folder = fs::path(out).parent_path();
+  if (!folder.empty() && !fs::is_directory(folder))
+    throw ArgumentError("--out '" + out + "': folder '" + folder.string() + "' does not exist");
+}
+
 std::string checkpoint_path(const std::string& model_path) {
   return fs::path(model_path).replace_extension(".ckpt.nsm").string();
 }

@@ -14,8 +14,7 @@
 #include "apps/serve/tryon_form.h"
 #include "apps/stylize/fast.h"
 #include "apps/stylize/stylize.h"
-#include "apps/tryon/harmonize_model.h"
-#include "apps/tryon/matte.h"
+#include "apps/tryon/networks.h"
 #include "apps/tryon/tryon.h"
 #include "core/errors.h"
 
@@ -24,9 +23,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 struct Service::Models {
+  explicit Models(const ServeOptions& options) : tryon(options.harmonize_model, options.matte_model) {}
   std::unique_ptr<colorize::ColorizeModel> colorize;
-  std::unique_ptr<tryon::HarmonizeModel> harmonize;
-  std::unique_ptr<tryon::MatteModel> matte;
+  tryon::TryOnNetworks tryon;
   std::map<std::string, std::unique_ptr<stylize::StyleModel>> styles;
 };
 
@@ -101,7 +100,7 @@ fs::path store_upload(const FormPart& part, const CheckedImage& checked, const f
 
 }  // namespace
 
-Service::Service(ServeOptions options) : options_(std::move(options)), models_(std::make_unique<Models>()) {
+Service::Service(ServeOptions options) : options_(std::move(options)), models_(std::make_unique<Models>(options_)) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(options_.samples_dir, ec)) {
     const std::string name = entry.path().filename().string();
@@ -274,19 +273,8 @@ Response Service::tryon(const Request& request) {
 
   std::lock_guard<std::mutex> lock(work_mutex_);
   // The networks the CLI uses when their files are there, loaded once.
-  tryon::HarmonizeFn harmonize;
-  if (job.options.harmonize && file_exists(options_.harmonize_model)) {
-    if (!models_->harmonize)
-      models_->harmonize = std::make_unique<tryon::HarmonizeModel>(tryon::HarmonizeModel::load(options_.harmonize_model));
-    tryon::HarmonizeModel* model = models_->harmonize.get();
-    harmonize = [model](const cv::Mat& composite, const cv::Mat& mask) { return model->harmonize(composite, mask); };
-  }
-  tryon::NetworkCutout cutout;
-  if (file_exists(options_.matte_model)) {
-    if (!models_->matte) models_->matte = std::make_unique<tryon::MatteModel>(tryon::MatteModel::load(options_.matte_model));
-    tryon::MatteModel* model = models_->matte.get();
-    cutout = [model](const cv::Mat& bgr) { return tryon::network_cutout(*model, bgr); };
-  }
+  const tryon::HarmonizeFn harmonize = models_->tryon.harmonizer(job.options.harmonize);
+  const tryon::NetworkCutout cutout = models_->tryon.cutout(job.cutout);
   tryon::TryOnReport report;
   try {
     report = tryon::run_tryon(job, harmonize, cutout);

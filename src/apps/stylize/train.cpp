@@ -86,6 +86,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
     throw ArgumentError("--crop must be a multiple of 4 and at least 32, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
   if (!(o.style_size > 0.1 && o.style_size <= 20.0)) throw ArgumentError("--style-size must be in (0.1, 20]");
+  apps::check_model_out(o.out);
 
   // The photo order is a fixed function of the seed, so a resumed run holds out the same photos.
   std::vector<std::string> paths = list_images(o.data, true);
@@ -149,7 +150,6 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   auto save_all = [&](int64_t step) {
     state.step = step;
     state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    save_checkpoint(ckpt, net, state);
     model.save(o.out, {{"training_command", o.command_line},
                        {"style_image", o.style},
                        {"training_steps", std::to_string(step)},
@@ -163,6 +163,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
                        {"val_style_loss", fmt(summary.val.style)},
                        {"val_content_loss", fmt(summary.val.content)}});
     log.save();
+    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
   };
 
   int64_t step = state.step;

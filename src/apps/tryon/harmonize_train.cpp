@@ -75,6 +75,7 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   if (o.crop % kHarmonizeSizeMultiple != 0 || o.crop < kHarmonizeSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
+  apps::check_model_out(o.out);
 
   std::vector<std::string> train_paths, val_paths;
   apps::split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);
@@ -98,8 +99,6 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   for (size_t i = 0; i < val_crops.size() && val_crops.size() >= 2; ++i)
     val_samples.push_back(fixed_sample(val_crops, i, o.seed, {}));
 
-  const fs::path out_dir = fs::path(o.out).parent_path();
-  if (!out_dir.empty()) fs::create_directories(out_dir);
   Rng init_rng(o.seed);
   HarmonizeModel model(build_harmonize_network(o.width, init_rng), o.crop);
   Layer& net = model.net();
@@ -131,11 +130,11 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   auto save_all = [&](int64_t step) {
     state.step = step;
     state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    save_checkpoint(ckpt, net, state);
     model.save(o.out, {{"training_command", o.command_line},
                        {"training_steps", std::to_string(step)},
                        {"training_seconds", state.values["seconds"]}});
     log.save();
+    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
   };
   // Validation MSE (0–255) of the model and of the raw composites on the fixed samples.
   auto validate = [&](double* raw) {

@@ -299,6 +299,7 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   if (o.crop % kUNetSizeMultiple != 0 || o.crop < kUNetSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
+  apps::check_model_out(o.out);
   const RenderSet renders = load_renders(o.renders, 3 * o.crop, false);
   if (renders.cutouts.empty()) throw IoError("no PNG cut-outs with alpha in '" + o.renders + "'");
   const RenderSet held_out = load_renders(o.renders, 3 * o.crop, true);
@@ -325,8 +326,6 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
                                    cv::Size(static_cast<int>(o.crop), static_cast<int>(o.crop)), r));
   }
 
-  const fs::path out_dir = fs::path(o.out).parent_path();
-  if (!out_dir.empty()) fs::create_directories(out_dir);
   Rng init_rng(o.seed);
   MatteModel model(build_matte_network(o.width, init_rng), o.crop);
   Layer& net = model.net();
@@ -356,11 +355,11 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   auto save_all = [&](int64_t step) {
     state.step = step;
     state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    save_checkpoint(ckpt, net, state);
     model.save(o.out, {{"training_command", o.command_line},
                        {"training_steps", std::to_string(step)},
                        {"training_seconds", state.values["seconds"]}});
     log.save();
+    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
   };
   // Validation: 1 − mean IoU, so the curve goes down like a loss.
   auto validate = [&] {

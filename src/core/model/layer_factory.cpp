@@ -2,6 +2,7 @@
 #include "core/model/layer_factory.h"
 
 #include <initializer_list>
+#include <limits>
 
 #include "core/errors.h"
 #include "core/layers/activations.h"
@@ -129,7 +130,46 @@ std::unique_ptr<Layer> make_leaf(const LayerSpec& s) {
   throw ModelError(who(s) + ": unknown layer type '" + t + "' (known: " + known + ")");
 }
 
+// The number of elements of a tensor of shape `dims`: 0 when a dimension is below 1 (the
+// constructor refuses it), INT64_MAX when it overflows.
+int64_t saturating_numel(std::initializer_list<int64_t> dims) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t numel = 1;
+  for (int64_t d : dims) {
+    if (d < 1) return 0;
+    numel = numel > kMax / d ? kMax : numel * d;
+  }
+  return numel;
+}
+
 }  // namespace
+
+// The shapes each constructor gives its params and buffers (dense.cpp, conv2d.cpp, batch_norm.cpp,
+// instance_norm.cpp); tests/core/test_layer_factory.cpp checks them against built layers.
+int64_t parameter_count(const LayerSpec& s) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t count = 0;
+  auto add = [&](int64_t n) { count = count > kMax - n ? kMax : count + n; };
+  for (const LayerSpec& child : s.children) add(parameter_count(child));
+  const std::string& t = s.type;
+  if (t == "Dense") {
+    const int64_t in = get_int_or(s, "in_features", 0), out = get_int_or(s, "out_features", 0);
+    add(saturating_numel({out, in}));
+    if (get_bool(s, "bias", true)) add(saturating_numel({out}));
+  } else if (t == "Conv2d") {
+    const int64_t in = get_int_or(s, "in_channels", 0), out = get_int_or(s, "out_channels", 0);
+    const int64_t kernel = get_int_or(s, "kernel_size", 0);
+    add(saturating_numel({out, in, kernel, kernel}));
+    if (get_bool(s, "bias", Conv2dOptions{}.bias)) add(saturating_numel({out}));
+  } else if (t == "BatchNorm2d") {
+    const int64_t channels = get_int_or(s, "channels", 0);
+    add(saturating_numel({channels, 2}));  // running mean and variance
+    if (get_bool(s, "affine", true)) add(saturating_numel({channels, 2}));  // weight and bias
+  } else if (t == "InstanceNorm2d") {
+    if (get_bool(s, "affine", true)) add(saturating_numel({get_int_or(s, "channels", 0), 2}));
+  }
+  return count;
+}
 
 const std::vector<std::string>& known_layer_types() {
   static const std::vector<std::string> types = {

@@ -1,9 +1,11 @@
 // make_layer: builds a layer (and its children) from a LayerSpec, the inverse of Layer::spec().
 // One plain if/else chain over every layer type of the core; no registration. Learned weights are
-// placeholders (drawn from a fixed Rng) that a loader overwrites (model_file.h).
+// placeholders (drawn from a fixed Rng) that a loader overwrites (model_file.h); parameter_count
+// says how many there will be beforehand.
 // Not here: reading files; weights.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,12 @@ namespace neuroshop {
 // Throws ModelError naming the layer on an unknown type, a missing, malformed or unknown attribute,
 // or the wrong number of children; constructors may throw ArgumentError on out-of-range values.
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec);
+
+// How many floats the params and buffers of make_layer(spec) hold, worked out from the attributes
+// alone, without building (or allocating) anything; INT64_MAX when the count does not fit. A
+// tensor with a dimension below 1 counts as 0 (make_layer then names the bad attribute). Loaders
+// compare this with the weights a file holds before building what a damaged file may declare.
+int64_t parameter_count(const LayerSpec& spec);
 
 // Every type make_layer knows, for messages and tests.
 const std::vector<std::string>& known_layer_types();

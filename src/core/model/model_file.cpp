@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <new>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -603,13 +603,19 @@ LoadedModel load_model(const std::string& path) {
   ModelFile f = read_model_file(path);
   LoadedModel m;
   try {
+    // A damaged "Dense in_features=100000 out_features=100000" would allocate 80 GB before
+    // assign_weights found its weights missing; the weights the file holds bound what it may build.
+    const int64_t declared = parameter_count(f.architecture);
+    int64_t held = 0;
+    for (const auto& kv : f.tensors)
+      if (kv.first.rfind(kParamPrefix, 0) == 0 || kv.first.rfind(kBufferPrefix, 0) == 0) held += kv.second.numel();
+    if (declared > held)
+      throw ModelError("declares " + std::to_string(declared) +
+                       (declared == std::numeric_limits<int64_t>::max() ? " or more" : "") + " parameters but holds " +
+                       std::to_string(held) + " (corrupt or truncated file)");
     m.net = make_layer(f.architecture);
-  } catch (const ModelError& e) {
+  } catch (const Error& e) {  // the above, a malformed attribute, or a constructor refusing a value
     throw ModelError(file_who(path) + ": " + e.what());
-  } catch (const Error& e) {  // a constructor rejected its attributes
-    throw ModelError(file_who(path) + ": " + e.what());
-  } catch (const std::bad_alloc&) {  // e.g. a damaged "Dense in_features=100000 out_features=100000"
-    throw ModelError(file_who(path) + ": its architecture needs more memory than there is (corrupt file?)");
   }
   assign_weights(f, *m.net, path);
   m.net->set_training(false);

@@ -86,7 +86,8 @@ struct LoadedModel {
   std::map<std::string, Tensor> extra_tensors;
 };
 // Rebuilds the network from the architecture (layer_factory.h) and loads its weights. Reads models
-// and checkpoints alike.
+// and checkpoints alike. An architecture declaring more parameters than the file holds is refused
+// before anything is built, so a damaged file cannot make it allocate far more than its own size.
 LoadedModel load_model(const std::string& path);
 
 // Copies the file's "param/" and "buffer/" tensors into `net`, which must have exactly those names
