@@ -2,34 +2,22 @@
 #include "apps/colorize/train.h"
 
 #include <algorithm>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <set>
 
 #include "apps/colorize/ab_bins.h"
 #include "apps/colorize/dataset.h"
 #include "apps/colorize/model.h"
 #include "apps/colorize/network.h"
 #include "apps/common/training_files.h"
-#include "apps/common/training_log.h"
+#include "apps/common/training_loop.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"
-#include "core/model/checkpoint.h"
 #include "core/optim/adam.h"
-#include "core/optim/lr_schedule.h"
 #include "io/image_file.h"
 
 namespace neuroshop::colorize {
-namespace fs = std::filesystem;
-using apps::TrainingLog;
-using apps::checkpoint_path;
-using apps::log_json_path;
-using apps::loss_png_path;
 using apps::split_by_val_list;
 
 TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
-  using Clock = std::chrono::steady_clock;
   if (o.crop % kSizeMultiple != 0 || o.crop < 32)
     throw ArgumentError("--crop must be a multiple of 8 and at least 32, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
@@ -54,23 +42,14 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   ColorizeModel model(build_network(NetworkOptions{o.width, bins.size()}, init_rng), bins,
                       mean_ab_by_lightness(train_set.photos));
   Layer& net = model.net();
-  net.set_training(true);
   Adam adam(net.params(), AdamOptions{o.learning_rate});
-  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(200, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 1);
 
-  TrainingLog log("colorize", log_json_path(o.out), loss_png_path(o.out));
-  TrainingState state;
-  state.optimizer = adam.state();
-  state.rngs = {{"data", &data_rng}};
-  double seconds_before = 0.0;
-  const std::string ckpt = checkpoint_path(o.out);
-  if (o.resume && fs::exists(ckpt)) {
-    load_checkpoint(ckpt, net, state);  // restores the weights, Adam's moments and the data RNG in place
-    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
-    log.load();
-    log.truncate_after(state.step);
-  }
+  apps::TrainingLoopOptions loop_options = apps::common_loop_options(o, "colorize");
+  loop_options.seconds_limit = o.hours * 3600.0;
+  loop_options.max_warmup_steps = 200;
+  // A resumed run restores the weights, Adam's moments and the data RNG in place.
+  apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});
 
   const std::vector<float>& weights = bins.weights();
   TrainSummary summary;
@@ -78,25 +57,17 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   summary.val_photos = static_cast<int64_t>(val_set.photos.size());
   summary.skipped_gray = train_set.skipped_gray + val_set.skipped_gray;
   summary.num_bins = bins.size();
-  if (!log.val().empty()) summary.val_loss = log.val().back().loss;
+  if (!loop.log().val().empty()) summary.val_loss = loop.log().val().back().loss;
 
-  const Clock::time_point start = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  auto save_all = [&](int64_t step) {
-    state.step = step;
-    state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    std::map<std::string, std::string> meta{{"training_command", o.command_line},
-                                            {"training_steps", std::to_string(step)},
-                                            {"training_seconds", state.values["seconds"]}};
-    model.save(o.out, meta);
-    log.save();
-    // The checkpoint goes last: --resume starts from it, so a kill between these writes leaves the
-    // log ahead of it (trimmed on resume), never behind it with steps missing.
-    save_checkpoint(ckpt, net, state);
+  apps::TrainingLoopSteps steps;
+  steps.train_step = [&] {
+    const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng);
+    Tensor dlogits;
+    summary.train_loss = cross_entropy_loss(net.forward(batch.input), batch.target, &weights, &dlogits);
+    net.backward(dlogits);
+    return summary.train_loss;
   };
-  auto validate = [&]() {
-    if (val_set.photos.empty()) return 0.0;
-    net.set_training(false);
+  steps.validate = [&] {
     double total = 0.0;
     const int64_t n = static_cast<int64_t>(val_set.photos.size());
     for (int64_t b = 0; b < n; b += o.batch_size) {
@@ -104,44 +75,16 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
       const Batch batch = centre_batch(val_set.photos, b, e, o.crop, bins);
       total += cross_entropy_loss(net.forward(batch.input), batch.target, &weights) * static_cast<double>(e - b);
     }
-    net.set_training(true);
-    return total / static_cast<double>(n);
+    summary.val_loss = n > 0 ? total / static_cast<double>(n) : 0.0;
+    return summary.val_loss;
   };
-
-  int64_t step = state.step;
-  Clock::time_point window_start = Clock::now();
-  int64_t window_images = 0;
-  double images_per_second = 0.0;
-  while (step < o.steps && !(o.hours > 0 && elapsed() > o.hours * 3600.0)) {
-    const double lr = schedule.lr_at(step);
-    adam.set_learning_rate(lr);
-    const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng);
-    adam.zero_grad();
-    Tensor dlogits;
-    const double loss = cross_entropy_loss(net.forward(batch.input), batch.target, &weights, &dlogits);
-    net.backward(dlogits);
-    adam.step();
-    ++step;
-    window_images += o.batch_size;
-    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
-    if (window > 5.0) {
-      images_per_second = static_cast<double>(window_images) / window;
-      window_start = Clock::now();
-      window_images = 0;
-    }
-    log.add_train({step, loss, lr, images_per_second});
-    summary.train_loss = loss;
-    if (step % o.val_every == 0 || step == o.steps) {
-      summary.val_loss = validate();
-      log.add_val({step, summary.val_loss});
-    }
-    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
-    report(progress, {step, o.steps, "train colorize",
-                      {{"loss", loss}, {"val", summary.val_loss}, {"img/s", images_per_second}, {"lr", lr}}});
-  }
-  if (step % o.checkpoint_every != 0 && step != o.steps) save_all(step);
-  summary.step = step;
-  summary.seconds = seconds_before + elapsed();
+  steps.save_model = [&](const std::map<std::string, std::string>& metadata) { model.save(o.out, metadata); };
+  steps.figures = [&](const apps::TrainPoint& p) -> std::vector<std::pair<std::string, double>> {
+    return {{"loss", p.loss}, {"val", summary.val_loss}, {"img/s", p.images_per_second}, {"lr", p.learning_rate}};
+  };
+  const apps::TrainingLoopResult result = loop.run(steps, progress);
+  summary.step = result.step;
+  summary.seconds = result.seconds;
   return summary;
 }
 

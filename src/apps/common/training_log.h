@@ -1,7 +1,7 @@
 // TrainingLog: the record every training command keeps — train and validation loss per step,
 // throughput, learning rate — written as a JSON log and drawn as a loss-curve PNG, so under- and
 // over-fitting are visible at a glance. Survives resume: it is reloaded from the JSON file.
-// Not here: the training loop itself (each app's train.cpp) or checkpoints (core/model).
+// Not here: the training loop itself (training_loop.h) or checkpoints (core/model).
 #pragma once
 
 #include <cstdint>

@@ -2,25 +2,18 @@
 #include "apps/stylize/train.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 
-#include "apps/common/training_log.h"
 #include "apps/common/training_files.h"
+#include "apps/common/training_loop.h"
 #include "apps/stylize/images.h"
 #include "core/errors.h"
-#include "core/model/checkpoint.h"
 #include "core/optim/adam.h"
-#include "core/optim/lr_schedule.h"
 #include "io/image_file.h"
 
 namespace neuroshop::stylize {
 namespace fs = std::filesystem;
-using apps::TrainingLog;
-using apps::checkpoint_path;
-using apps::log_json_path;
-using apps::loss_png_path;
 
 namespace {
 
@@ -81,7 +74,6 @@ std::string fmt(double v) {
 }  // namespace
 
 TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
-  using Clock = std::chrono::steady_clock;
   if (o.crop % kTransformMultiple != 0 || o.crop < 32)
     throw ArgumentError("--crop must be a multiple of 4 and at least 32, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
@@ -111,23 +103,15 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   Rng init_rng(o.seed);
   StyleModel model(build_transform_net(o.net, init_rng), palette_of(style_bgr));
   Layer& net = model.net();
-  net.set_training(true);
   Adam adam(net.params(), AdamOptions{o.learning_rate});
-  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(50, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 1);
 
-  TrainingLog log("style " + fs::path(o.style).stem().string(), log_json_path(o.out), loss_png_path(o.out));
-  TrainingState state;
-  state.optimizer = adam.state();
-  state.rngs = {{"data", &data_rng}};
-  double seconds_before = 0.0;
-  const std::string ckpt = checkpoint_path(o.out);
-  if (o.resume && fs::exists(ckpt)) {
-    load_checkpoint(ckpt, net, state);
-    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
-    log.load();
-    log.truncate_after(state.step);
-  }
+  apps::TrainingLoopOptions loop_options = apps::common_loop_options(o, "style");
+  loop_options.log_title = "style " + fs::path(o.style).stem().string();
+  loop_options.seconds_limit = o.minutes * 60.0;
+  loop_options.max_warmup_steps = 50;
+  loop_options.validate_on_early_stop = true;  // the model file records the validation losses
+  apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});
 
   TrainSummary summary;
   summary.train_photos = static_cast<int64_t>(train_photos.size());
@@ -137,76 +121,41 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   const std::vector<cv::Mat> val_crops = centre_crops(val_photos, o.crop);
   const Tensor val_batch = val_photos.empty() ? Tensor() : palette_matched(val_crops, model.palette());
   const ContentTarget val_content = val_photos.empty() ? ContentTarget{} : make_content_target(features, val_batch);
-  auto validate = [&]() {
-    if (val_photos.empty()) return LossTerms{};
-    net.set_training(false);
-    const LossTerms t = style_transfer_loss(features, style, val_content, net.forward(val_batch), o.weights, nullptr);
-    net.set_training(true);
-    return t;
-  };
 
-  const Clock::time_point start = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  auto save_all = [&](int64_t step) {
-    state.step = step;
-    state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    model.save(o.out, {{"training_command", o.command_line},
-                       {"style_image", o.style},
-                       {"training_steps", std::to_string(step)},
-                       {"training_seconds", state.values["seconds"]},
-                       {"feature_seed", std::to_string(o.feature_seed)},
-                       {"crop", std::to_string(o.crop)},
-                       {"style_size", fmt(o.style_size)},
-                       {"train_style_loss", fmt(summary.train.style)},
-                       {"train_content_loss", fmt(summary.train.content)},
-                       {"val_loss", fmt(summary.val.total)},
-                       {"val_style_loss", fmt(summary.val.style)},
-                       {"val_content_loss", fmt(summary.val.content)}});
-    log.save();
-    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
-  };
-
-  int64_t step = state.step;
-  Clock::time_point window_start = Clock::now();
-  int64_t window_images = 0;
-  double images_per_second = 0.0;
-  while (step < o.steps && !(o.minutes > 0 && elapsed() > o.minutes * 60.0)) {
-    const double lr = schedule.lr_at(step);
-    adam.set_learning_rate(lr);
+  apps::TrainingLoopSteps steps;
+  steps.train_step = [&] {
     const std::vector<cv::Mat> crops = sample_crops(train_photos, o.batch_size, o.crop, data_rng);
     const Tensor x = palette_matched(crops, model.palette());
     const ContentTarget content = make_content_target(features, x);
-    adam.zero_grad();
     Tensor dy;
-    const LossTerms terms = style_transfer_loss(features, style, content, net.forward(x), o.weights, &dy);
+    summary.train = style_transfer_loss(features, style, content, net.forward(x), o.weights, &dy);
     net.backward(dy);
-    adam.step();
-    ++step;
-    window_images += o.batch_size;
-    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
-    if (window > 5.0) {
-      images_per_second = static_cast<double>(window_images) / window;
-      window_start = Clock::now();
-      window_images = 0;
-    }
-    log.add_train({step, terms.total, lr, images_per_second});
-    summary.train = terms;
-    if (step % o.val_every == 0 || step == o.steps) {
-      summary.val = validate();
-      log.add_val({step, summary.val.total});
-    }
-    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
-    report(progress, {step, o.steps, "train style",
-                      {{"loss", terms.total}, {"style", terms.style}, {"content", terms.content},
-                       {"val", summary.val.total}, {"img/s", images_per_second}}});
-  }
-  if (step % o.checkpoint_every != 0 && step != o.steps) {
-    summary.val = validate();
-    log.add_val({step, summary.val.total});
-    save_all(step);
-  }
-  summary.step = step;
-  summary.seconds = seconds_before + elapsed();
+    return summary.train.total;
+  };
+  steps.validate = [&] {
+    summary.val = val_photos.empty() ? LossTerms{}
+                                     : style_transfer_loss(features, style, val_content, net.forward(val_batch), o.weights, nullptr);
+    return summary.val.total;
+  };
+  steps.save_model = [&](std::map<std::string, std::string> metadata) {
+    metadata.insert({{"style_image", o.style},
+                     {"feature_seed", std::to_string(o.feature_seed)},
+                     {"crop", std::to_string(o.crop)},
+                     {"style_size", fmt(o.style_size)},
+                     {"train_style_loss", fmt(summary.train.style)},
+                     {"train_content_loss", fmt(summary.train.content)},
+                     {"val_loss", fmt(summary.val.total)},
+                     {"val_style_loss", fmt(summary.val.style)},
+                     {"val_content_loss", fmt(summary.val.content)}});
+    model.save(o.out, metadata);
+  };
+  steps.figures = [&](const apps::TrainPoint& p) -> std::vector<std::pair<std::string, double>> {
+    return {{"loss", p.loss}, {"style", summary.train.style}, {"content", summary.train.content},
+            {"val", summary.val.total}, {"img/s", p.images_per_second}};
+  };
+  const apps::TrainingLoopResult result = loop.run(steps, progress);
+  summary.step = result.step;
+  summary.seconds = result.seconds;
   return summary;
 }
 

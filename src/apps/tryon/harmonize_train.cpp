@@ -2,25 +2,19 @@
 #include "apps/tryon/harmonize_train.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <filesystem>
 
 #include <opencv2/imgproc.hpp>
 
 #include "apps/common/training_files.h"
-#include "apps/common/training_log.h"
+#include "apps/common/training_loop.h"
 #include "apps/tryon/harmonize_data.h"
 #include "core/errors.h"
 #include "core/losses/regression.h"
-#include "core/model/checkpoint.h"
 #include "core/optim/adam.h"
-#include "core/optim/lr_schedule.h"
 #include "io/image_file.h"
 
 namespace neuroshop::tryon {
-namespace fs = std::filesystem;
-using apps::TrainingLog;
 
 namespace {
 
@@ -71,7 +65,6 @@ HarmonizeSample fixed_sample(const std::vector<cv::Mat>& photos, size_t i, uint6
 }  // namespace
 
 HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const ProgressFn& progress) {
-  using Clock = std::chrono::steady_clock;
   if (o.crop % kHarmonizeSizeMultiple != 0 || o.crop < kHarmonizeSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
@@ -102,64 +95,21 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   Rng init_rng(o.seed);
   HarmonizeModel model(build_harmonize_network(o.width, init_rng), o.crop);
   Layer& net = model.net();
-  net.set_training(true);
   Adam adam(net.params(), AdamOptions{o.learning_rate});
-  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(100, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 3);
 
-  TrainingLog log("harmonize", apps::log_json_path(o.out), apps::loss_png_path(o.out));
-  TrainingState state;
-  state.optimizer = adam.state();
-  state.rngs = {{"data", &data_rng}};
-  double seconds_before = 0.0;
-  const std::string ckpt = apps::checkpoint_path(o.out);
-  if (o.resume && fs::exists(ckpt)) {
-    load_checkpoint(ckpt, net, state);
-    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
-    log.load();
-    log.truncate_after(state.step);
-  }
+  apps::TrainingLoopOptions loop_options = apps::common_loop_options(o, "harmonize");
+  loop_options.seconds_limit = o.hours * 3600.0;
+  loop_options.max_warmup_steps = 100;
+  apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});
 
   HarmonizeTrainSummary summary;
   summary.train_photos = static_cast<int64_t>(train_set.images.size());
   summary.val_photos = static_cast<int64_t>(val_samples.size());
   summary.masks = static_cast<int64_t>(alphas.size());
 
-  const Clock::time_point start = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  auto save_all = [&](int64_t step) {
-    state.step = step;
-    state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    model.save(o.out, {{"training_command", o.command_line},
-                       {"training_steps", std::to_string(step)},
-                       {"training_seconds", state.values["seconds"]}});
-    log.save();
-    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
-  };
-  // Validation MSE (0–255) of the model and of the raw composites on the fixed samples.
-  auto validate = [&](double* raw) {
-    if (val_samples.empty()) return 0.0;
-    net.set_training(false);
-    double model_sum = 0.0, raw_sum = 0.0;
-    for (const HarmonizeSample& s : val_samples) {
-      HarmonizeScores m, r;
-      score(model.harmonize(s.composite, s.mask), s.target, s.mask, &m);
-      score(s.composite, s.target, s.mask, &r);
-      model_sum += m.mse;
-      raw_sum += r.mse;
-    }
-    net.set_training(true);
-    *raw = raw_sum / static_cast<double>(val_samples.size());
-    return model_sum / static_cast<double>(val_samples.size());
-  };
-
-  int64_t step = state.step;
-  Clock::time_point window_start = Clock::now();
-  int64_t window_images = 0;
-  double images_per_second = 0.0;
-  while (step < o.steps && !(o.hours > 0 && elapsed() > o.hours * 3600.0)) {
-    const double lr = schedule.lr_at(step);
-    adam.set_learning_rate(lr);
+  apps::TrainingLoopSteps steps;
+  steps.train_step = [&] {
     std::vector<HarmonizeSample> batch;
     std::vector<cv::Mat> composites, masks;
     for (int64_t b = 0; b < o.batch_size; ++b) {
@@ -170,34 +120,35 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
       masks.push_back(batch.back().mask);
     }
     const Tensor mask = mask_tensor(masks);
-    adam.zero_grad();
     const Tensor pred = net.forward(harmonize_input(composites, masks));
     Tensor dmasked;
     const double loss = mse_loss(times_mask(pred, mask), harmonize_residual(batch), &dmasked);
     net.backward(times_mask(dmasked, mask));
-    adam.step();
-    ++step;
-    const double mse255 = 2.0 * loss * kScale255;  // mse_loss carries a 1/2
-    window_images += o.batch_size;
-    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
-    if (window > 5.0) {
-      images_per_second = static_cast<double>(window_images) / window;
-      window_start = Clock::now();
-      window_images = 0;
+    summary.train_mse = 2.0 * loss * kScale255;  // mse_loss carries a 1/2
+    return summary.train_mse;
+  };
+  // Validation MSE (0–255) of the model and of the raw composites on the fixed samples.
+  steps.validate = [&] {
+    if (val_samples.empty()) return 0.0;
+    double model_sum = 0.0, raw_sum = 0.0;
+    for (const HarmonizeSample& s : val_samples) {
+      HarmonizeScores m, r;
+      score(model.harmonize(s.composite, s.mask), s.target, s.mask, &m);
+      score(s.composite, s.target, s.mask, &r);
+      model_sum += m.mse;
+      raw_sum += r.mse;
     }
-    log.add_train({step, mse255, lr, images_per_second});
-    summary.train_mse = mse255;
-    if (step % o.val_every == 0 || step == o.steps) {
-      summary.val_mse = validate(&summary.val_raw_mse);
-      log.add_val({step, summary.val_mse});
-    }
-    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
-    report(progress, {step, o.steps, "train harmonize",
-                      {{"mse", mse255}, {"val", summary.val_mse}, {"raw", summary.val_raw_mse}, {"img/s", images_per_second}}});
-  }
-  if (step % o.checkpoint_every != 0 && step != o.steps) save_all(step);
-  summary.step = step;
-  summary.seconds = seconds_before + elapsed();
+    summary.val_raw_mse = raw_sum / static_cast<double>(val_samples.size());
+    summary.val_mse = model_sum / static_cast<double>(val_samples.size());
+    return summary.val_mse;
+  };
+  steps.save_model = [&](const std::map<std::string, std::string>& metadata) { model.save(o.out, metadata); };
+  steps.figures = [&](const apps::TrainPoint& p) -> std::vector<std::pair<std::string, double>> {
+    return {{"mse", p.loss}, {"val", summary.val_mse}, {"raw", summary.val_raw_mse}, {"img/s", p.images_per_second}};
+  };
+  const apps::TrainingLoopResult result = loop.run(steps, progress);
+  summary.step = result.step;
+  summary.seconds = result.seconds;
   return summary;
 }
 

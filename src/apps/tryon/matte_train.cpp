@@ -13,21 +13,18 @@
 #include <opencv2/imgproc.hpp>
 
 #include "apps/common/training_files.h"
-#include "apps/common/training_log.h"
+#include "apps/common/training_loop.h"
 #include "apps/tryon/composite.h"
 #include "apps/tryon/cutout.h"
 #include "apps/tryon/harmonize_data.h"
 #include "apps/tryon/item.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"
-#include "core/model/checkpoint.h"
 #include "core/optim/adam.h"
-#include "core/optim/lr_schedule.h"
 #include "io/image_file.h"
 
 namespace neuroshop::tryon {
 namespace fs = std::filesystem;
-using apps::TrainingLog;
 
 const std::vector<std::string> kHeldOutViews = {"sofa_winchester_34", "sofa_winchester_front", "armchair_lounge_34",
                                                 "chair_cushion_34",   "lamp_vase_34",          "plant_tree_34",
@@ -295,7 +292,6 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
 }
 
 MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& progress) {
-  using Clock = std::chrono::steady_clock;
   if (o.crop % kUNetSizeMultiple != 0 || o.crop < kUNetSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
@@ -329,82 +325,40 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   Rng init_rng(o.seed);
   MatteModel model(build_matte_network(o.width, init_rng), o.crop);
   Layer& net = model.net();
-  net.set_training(true);
   Adam adam(net.params(), AdamOptions{o.learning_rate});
-  const CosineLr schedule(o.learning_rate, o.steps, o.learning_rate / 20.0, std::min<int64_t>(100, o.steps / 10));
   Rng data_rng(o.seed * 7919 + 5);
-  TrainingLog log("matte", apps::log_json_path(o.out), apps::loss_png_path(o.out));
-  TrainingState state;
-  state.optimizer = adam.state();
-  state.rngs = {{"data", &data_rng}};
-  double seconds_before = 0.0;
-  const std::string ckpt = apps::checkpoint_path(o.out);
-  if (o.resume && fs::exists(ckpt)) {
-    load_checkpoint(ckpt, net, state);
-    seconds_before = state.values.count("seconds") ? std::stod(state.values.at("seconds")) : 0.0;
-    log.load();
-    log.truncate_after(state.step);
-  }
+  apps::TrainingLoopOptions loop_options = apps::common_loop_options(o, "matte");
+  loop_options.seconds_limit = o.hours * 3600.0;
+  loop_options.max_warmup_steps = 100;
+  apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});
   MatteTrainSummary summary;
   summary.cutouts = static_cast<int64_t>(renders.cutouts.size());
   summary.white_shots = static_cast<int64_t>(renders.white_shots.size());
   summary.textures = static_cast<int64_t>(textures.size());
 
-  const Clock::time_point start = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  auto save_all = [&](int64_t step) {
-    state.step = step;
-    state.values["seconds"] = std::to_string(seconds_before + elapsed());
-    model.save(o.out, {{"training_command", o.command_line},
-                       {"training_steps", std::to_string(step)},
-                       {"training_seconds", state.values["seconds"]}});
-    log.save();
-    save_checkpoint(ckpt, net, state);  // last, as in colorize/train.cpp: the log is never behind it
-  };
-  // Validation: 1 − mean IoU, so the curve goes down like a loss.
-  auto validate = [&] {
-    if (val.empty()) return 0.0;
-    net.set_training(false);
-    double total = 0.0;
-    for (const MatteSample& s : val) total += iou(model.alpha_at_input_size(s.bgr), s.alpha);
-    net.set_training(true);
-    return total / static_cast<double>(val.size());
-  };
-
-  int64_t step = state.step;
-  Clock::time_point window_start = Clock::now();
-  int64_t window_images = 0;
-  double images_per_second = 0.0;
-  while (step < o.steps && !(o.hours > 0 && elapsed() > o.hours * 3600.0)) {
-    const double lr = schedule.lr_at(step);
-    adam.set_learning_rate(lr);
+  apps::TrainingLoopSteps steps;
+  steps.train_step = [&] {
     std::vector<MatteSample> batch;
     for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, textures, o.crop, data_rng));
-    adam.zero_grad();
     Tensor dlogits;
-    const double loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
+    summary.train_loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
     net.backward(dlogits);
-    adam.step();
-    ++step;
-    window_images += o.batch_size;
-    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
-    if (window > 5.0) {
-      images_per_second = static_cast<double>(window_images) / window;
-      window_start = Clock::now();
-      window_images = 0;
-    }
-    log.add_train({step, loss, lr, images_per_second});
-    summary.train_loss = loss;
-    if (step % o.val_every == 0 || step == o.steps) {
-      summary.val_iou = validate();
-      log.add_val({step, 1.0 - summary.val_iou});
-    }
-    if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
-    report(progress, {step, o.steps, "train matte", {{"loss", loss}, {"val IoU", summary.val_iou}, {"img/s", images_per_second}}});
-  }
-  if (step % o.checkpoint_every != 0 && step != o.steps) save_all(step);
-  summary.step = step;
-  summary.seconds = seconds_before + elapsed();
+    return summary.train_loss;
+  };
+  // Validation: 1 − mean IoU, so the curve goes down like a loss.
+  steps.validate = [&] {
+    double total = 0.0;
+    for (const MatteSample& s : val) total += iou(model.alpha_at_input_size(s.bgr), s.alpha);
+    summary.val_iou = val.empty() ? 0.0 : total / static_cast<double>(val.size());
+    return 1.0 - summary.val_iou;
+  };
+  steps.save_model = [&](const std::map<std::string, std::string>& metadata) { model.save(o.out, metadata); };
+  steps.figures = [&](const apps::TrainPoint& p) -> std::vector<std::pair<std::string, double>> {
+    return {{"loss", p.loss}, {"val IoU", summary.val_iou}, {"img/s", p.images_per_second}};
+  };
+  const apps::TrainingLoopResult result = loop.run(steps, progress);
+  summary.step = result.step;
+  summary.seconds = result.seconds;
   return summary;
 }
 
