@@ -36,6 +36,7 @@ struct TryOnArgs {
   std::string light = "auto";
   std::string occluder;
   bool no_harmonize = false;
+  bool poisson_seams = false;
   std::string scene;
   std::string cutout = "auto";
   std::string harmonize_model;
@@ -116,6 +117,7 @@ void run_tryon_command(TryOnArgs& args) {
   if (args.camera_height_given || args.scene.empty()) job.options.camera_height_cm = args.camera_height_cm;
   if (args.light != "auto") job.options.light = parse_point(args.light, "--light");
   job.options.harmonize = !args.no_harmonize;
+  job.options.poisson_seams = args.poisson_seams;
   job.cutout = tryon::parse_cutout_mode(args.cutout);
   job.occluder = args.occluder;
   job.before_after = args.before_after;
@@ -183,6 +185,8 @@ void add_tryon(CLI::App& app) {
   sub->add_option("--occluder", args->occluder, "mask of room pixels that stay in front of the items (white = in front)")
       ->type_name("MASK");
   sub->add_flag("--no-harmonize", args->no_harmonize, "leave the items' colours as they are");
+  sub->add_flag("--poisson-seams", args->poisson_seams,
+                "blend each item's edge into the room (Poisson blending on a narrow band; the inside stays as it is)");
   sub->add_option("--scene", args->scene, "JSON scene: {\"room\": ..., \"items\": [{\"file\", \"at\", \"height_cm\", ...}]}")
       ->type_name("FILE");
   sub->add_option("--cutout", args->cutout, "how items without alpha are cut out")

@@ -1,6 +1,6 @@
 // `neuroshop tryon` on the shipped samples through the built binary (NEUROSHOP_BINARY): the
-// per-item option sequence, the printed horizon, --before-after, scene files, and one-line errors
-// that name the option or field.
+// per-item option sequence, the printed horizon, --before-after, --poisson-seams, scene files, and
+// one-line errors that name the option or field.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -126,6 +126,19 @@ TEST_F(TryonCli, ErrorsNameTheOption) {
   expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --at 100,100 --horizon 600 -o " + out),
                         "not below the horizon");
   EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(TryonCli, PoissonSeams) {
+  EXPECT_TRUE(contains(run("tryon --help").out, "--poisson-seams"));
+  const std::string plain = (dir_ / "plain.png").string(), seams = (dir_ / "seams.png").string();
+  const std::string args = std::string("tryon ") + kRoom + " --item samples/tryon/sofa_beige_34.png --at 640,620 -o ";
+  ASSERT_EQ(run(args + plain).exit_code, 0);
+  const RunResult r = run(args + seams + " --poisson-seams");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const cv::Mat a = cv::imread(plain), b = cv::imread(seams);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b.size(), cv::Size(854, 1280));
+  EXPECT_GT(cv::norm(a, b, cv::NORM_INF), 0.0) << "the seam is blended";
 }
 
 TEST_F(TryonCli, CutoutWritesRgba) {

@@ -1,8 +1,9 @@
 // Compositing primitives of the try-on, all on BGR CV_32FC3 images in [0, 1] and CV_32F maps:
-// the exact "over" operator, multiplicative shadow darkening, the two shadows of a placed item
-// (a soft contact shadow under its footprint and a cast shadow thrown away from the light), a
-// Gaussian blur that stays fast for the wide kernels of big shadows, the room's main light and
-// shadow strength, and Reinhard et al. 2001 colour transfer in CIE Lab.
+// the exact "over" operator (optionally with a Poisson-blended seam), multiplicative shadow
+// darkening, the two shadows of a placed item (a soft contact shadow under its footprint and a cast
+// shadow thrown away from the light), a Gaussian blur that stays fast for the wide kernels of big
+// shadows, the room's main light and shadow strength, and Reinhard et al. 2001 colour transfer in
+// CIE Lab.
 // A Patch is a map placed at an origin in room coordinates; everything is clipped to the room.
 // Not here: choosing sizes and positions (tryon.h), the harmonization network (harmonize_model.h).
 #pragma once
@@ -21,6 +22,20 @@ struct Patch {
 // dst = alpha · fg + (1 − alpha) · dst over fg's rectangle at `origin`, clipped to dst.
 // dst, fg: CV_32FC3; alpha: CV_32F of fg's size.
 void composite_over(cv::Mat& dst, const cv::Mat& fg, const cv::Mat& alpha, cv::Point origin);
+
+// composite_over, then the seam between item and room blended by solving the Poisson equation of
+// Pérez et al. 2003 (seamless cloning, eq. 7) on a narrow band around the alpha = 0.5 contour,
+// with the composite fixed around the band: guided by the room's own gradients outside the
+// silhouette and the picture's inside it, with none across the contour (the seam's step) nor in
+// the picture's outer h/2 px (a cut-out's fringe). The band has half-width about
+// h = 3 + 0.004 · (the item's long side) px; its weight (1 − t²)², t = |2 s − 1| / erf(√2) for s the
+// alpha blurred with sigma h/2, is 1 on the contour and 0 about 1.4h away; and it only covers
+// parts where both the item and the room are thicker than 4h (legs, rails and the gaps between
+// leaves keep composite_over's pixels). So the colour step across the edge softens while the
+// item's interior and the room beyond the band stay exactly composite_over's: a dark sofa does
+// not take on the wall's colour. An image edge cutting the item is no seam. The work is confined
+// to the item's box widened by the band; returns the part of dst that may have changed.
+cv::Rect composite_poisson_seam(cv::Mat& dst, const cv::Mat& fg, const cv::Mat& alpha, cv::Point origin);
 
 // dst = dst · (1 − shadow) over the shadow patch, clipped to dst. shadow: CV_32F in [0, 1].
 void darken(cv::Mat& dst, const Patch& shadow);

@@ -289,8 +289,12 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
       darken(canvas, contact);
       touched |= (cast.rect() | contact.rect()) & whole;
     }
-    composite_over(canvas, placed.bgr, placed.alpha, placed.origin);
-    touched |= r.box & whole;
+    if (options.poisson_seams) {
+      touched |= composite_poisson_seam(canvas, placed.bgr, placed.alpha, placed.origin);
+    } else {
+      composite_over(canvas, placed.bgr, placed.alpha, placed.origin);
+      touched |= r.box & whole;
+    }
   }
   if (!options.occluder.empty()) {
     // canvas·(1 − occluder) + room·occluder where items or shadows were drawn; elsewhere the canvas

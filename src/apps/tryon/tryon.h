@@ -1,7 +1,8 @@
 // The try-on: items placed into a room photo at real-world size (the horizon size law of
-// geometry.h), with contact and cast shadows, feathered edges, colour matched to the room (a
-// partial Reinhard transfer, or the harmonization network when one is given), and occluders kept
-// in front. Items are drawn farther-first (by their floor row) unless an explicit order is given.
+// geometry.h), with contact and cast shadows, feathered (optionally Poisson-blended) edges, colour
+// matched to the room (a partial Reinhard transfer, or the harmonization network when one is
+// given), and occluders kept in front. Items are drawn farther-first (by their floor row) unless
+// an explicit order is given.
 // Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize_model.h,
 // matte.h); they come in as plain functions so this file works with or without them.
 #pragma once
@@ -32,6 +33,7 @@ struct TryOnOptions {
   double reinhard_strength = 0.3;        // the classical colour match, used when no network is given
   double max_colour_change = 0.06;       // mean absolute change colour matching may make (0..1 scale)
   bool shadows = true;
+  bool poisson_seams = false;            // blend each item's edge into the room (composite_poisson_seam)
   double focal_px = 0.0;                 // 0: default_focal_px(room)
   cv::Mat occluder;                      // CV_32F in [0, 1], room-sized; 1 keeps the room pixel in front
 };
