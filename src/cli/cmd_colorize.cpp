@@ -28,7 +28,8 @@ struct ColorizeArgs {
   std::vector<std::string> inputs;
   std::string out;
   std::string model;
-  float vividness = 0.38f;
+  float vividness = colorize::kDefaultVividness;
+  float prior_correction = colorize::kDefaultPriorCorrection;
   int64_t size = 256;
   std::vector<std::string> hints;
   bool recursive = false;
@@ -39,6 +40,7 @@ struct ColorizeArgs {
 void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
   colorize::ColorizeOptions options;
   options.vividness = args.vividness;
+  options.prior_correction = args.prior_correction;
   options.size = args.size;
   for (const std::string& h : args.hints) options.hints.push_back(colorize::parse_hint(h));
   const apps::Shard shard = apps::parse_shard(args.shard);
@@ -95,6 +97,9 @@ void add_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--model", args->model, "colorize model file");
   sub->add_option("--vividness", args->vividness, "annealed-mean temperature: lower is more vivid, 1 is the plain mean")
       ->check(finite_in(0.01, 10.0));
+  sub->add_option("--prior-correction", args->prior_correction,
+                  "undo the training's colour rebalancing: 0 favours rare vivid colours, 1 decodes the plain likelihood")
+      ->check(finite_in(0.0, 1.0));
   sub->add_option("--size", args->size, "working resolution (short side) the network sees")->check(CLI::Range(32, 4096));
   sub->add_option("--hint", args->hints, "colour hint X,Y,#RRGGBB at pixel X,Y (repeatable)")->type_name("X,Y,#RRGGBB");
   sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
@@ -150,6 +155,8 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--model", *model_path, "colorize model file");
   sub->add_option("--size", o->size, "short side the photos are evaluated at")->check(CLI::Range(int64_t{32}, int64_t{4096}));
   sub->add_option("--vividness", o->vividness, "annealed-mean temperature")->check(finite_in(0.01, 10.0));
+  sub->add_option("--prior-correction", o->prior_correction, "undo the colour rebalancing (0..1)")
+      ->check(finite_in(0.0, 1.0));
   sub->add_option("--max-images", o->max_images, "evaluate at most this many (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   sub->add_flag("--json", *json, "print the table as JSON");
   sub->callback([o, model_path, json, &global] {

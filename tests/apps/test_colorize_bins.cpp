@@ -70,6 +70,38 @@ TEST(ColorizeBins, AnnealedMeanIsTheModeAsTGoesToZeroAndTheMeanAtOne) {
   EXPECT_THROW(bins.annealed_mean(logits, 0.0f), ArgumentError);
 }
 
+TEST(ColorizeBins, PriorCorrectionDividesTheRebalancingWeightsBackOut) {
+  AbBins bins = bins_at({{-50, 0}, {0, 40}, {60, -20}});
+  bins.set_rebalancing({900, 90, 10}, 0.5, 5.0);
+  const auto& w = bins.weights();
+  // A network trained with weights w predicts z ∝ w·p; here p = (0.2, 0.5, 0.3).
+  const std::vector<double> p = {0.2, 0.5, 0.3};
+  Tensor logits = Tensor::empty({1, 3, 1, 1});
+  for (int q = 0; q < 3; ++q) logits[q] = static_cast<float>(std::log(w[q] * p[q]) + 1.5);
+  // α = 1 at T = 1: exactly the mean of p.
+  const Tensor full = bins.annealed_mean(logits, 1.0f, 1.0f);
+  EXPECT_NEAR(full[0], 0.2 * -50 + 0.5 * 0 + 0.3 * 60, 1e-3);
+  EXPECT_NEAR(full[1], 0.2 * 0 + 0.5 * 40 + 0.3 * -20, 1e-3);
+  // α = 0.5: the mean of z ∝ w^0.5·p, by hand.
+  double total = 0.0, ea = 0.0, eb = 0.0;
+  const double a[3] = {-50, 0, 60}, b[3] = {0, 40, -20};
+  for (int q = 0; q < 3; ++q) {
+    const double z = std::sqrt(w[q]) * p[q];
+    total += z;
+    ea += z * a[q];
+    eb += z * b[q];
+  }
+  const Tensor half = bins.annealed_mean(logits, 1.0f, 0.5f);
+  EXPECT_NEAR(half[0], ea / total, 1e-3);
+  EXPECT_NEAR(half[1], eb / total, 1e-3);
+  // α = 0 leaves the rebalanced distribution: the rare colour (60, -20) pulls harder.
+  const Tensor none = bins.annealed_mean(logits, 1.0f, 0.0f);
+  EXPECT_GT(none[0], half[0]);
+  EXPECT_GT(half[0], full[0]);
+  EXPECT_THROW(bins.annealed_mean(logits, 1.0f, 1.5f), ArgumentError);
+  EXPECT_THROW(bins.annealed_mean(logits, 1.0f, -0.1f), ArgumentError);
+}
+
 TEST(ColorizeBins, RebalancingWeightsFavourRareColoursAndAverageToOne) {
   AbBins bins = bins_at({{0, 0}, {50, 50}, {-60, 40}});
   const std::vector<double> counts = {900, 90, 10};

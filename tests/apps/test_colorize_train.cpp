@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <utility>
 #include <opencv2/imgproc.hpp>
 
 #include "apps/colorize/colorize.h"
@@ -102,18 +103,25 @@ TEST(ColorizeTraining, HintsChangeTheHintedRegionsColour) {
   const Trained t = train_tiny({synthetic_lab(64, 0, green), synthetic_lab(64, 0, red)}, 250, 0.3);
   Image input;
   input.pixels = to_bgr8(synthetic_lab(64, 0, green));
-  ColorizeOptions options;
-  options.size = 64;
-  options.hint_radius = 3;
-  options.hints = {parse_hint("40,56,#C03030")};  // red
-  const cv::Mat red_hinted = bgr_to_lab(colorize_image(*t.model, input, options).pixels);
-  options.hints = {parse_hint("40,56,#308030")};  // green
-  const cv::Mat green_hinted = bgr_to_lab(colorize_image(*t.model, input, options).pixels);
-  const float a_red = red_hinted.at<cv::Vec3f>(56, 40)[1], a_green = green_hinted.at<cv::Vec3f>(56, 40)[1];
-  EXPECT_GT(a_red, 15.0f) << "a red hint should make the field red";
-  EXPECT_LT(a_green, -15.0f) << "a green hint should make the field green";
-  // The sky, far from the hint, stays blue either way.
-  EXPECT_LT(red_hinted.at<cv::Vec3f>(6, 40)[2], -15.0f);
+  // Both decodings: the default (mean, half the rebalancing undone) and Zhang's vivid one.
+  for (const auto [vividness, prior_correction] : {std::pair{kDefaultVividness, kDefaultPriorCorrection},
+                                                   std::pair{0.38f, 0.0f}}) {
+    SCOPED_TRACE("vividness " + std::to_string(vividness) + ", prior correction " + std::to_string(prior_correction));
+    ColorizeOptions options;
+    options.size = 64;
+    options.hint_radius = 3;
+    options.vividness = vividness;
+    options.prior_correction = prior_correction;
+    options.hints = {parse_hint("40,56,#C03030")};  // red
+    const cv::Mat red_hinted = bgr_to_lab(colorize_image(*t.model, input, options).pixels);
+    options.hints = {parse_hint("40,56,#308030")};  // green
+    const cv::Mat green_hinted = bgr_to_lab(colorize_image(*t.model, input, options).pixels);
+    const float a_red = red_hinted.at<cv::Vec3f>(56, 40)[1], a_green = green_hinted.at<cv::Vec3f>(56, 40)[1];
+    EXPECT_GT(a_red, 10.0f) << "a red hint should make the field red";
+    EXPECT_LT(a_green, -10.0f) << "a green hint should make the field green";
+    // The sky, far from the hint, stays blue either way.
+    EXPECT_LT(red_hinted.at<cv::Vec3f>(6, 40)[2], -15.0f);
+  }
 }
 
 TEST(ColorizeArguments, ParsesHintsAndRejectsMalformedOnes) {

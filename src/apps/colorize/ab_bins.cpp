@@ -137,12 +137,20 @@ Tensor AbBins::soft_encode(const Tensor& ab, int neighbours, float sigma) const 
   return out;
 }
 
-Tensor AbBins::annealed_mean(const Tensor& logits, float temperature) const {
+Tensor AbBins::annealed_mean(const Tensor& logits, float temperature, float prior_correction) const {
   const int64_t Q = size();
   if (logits.rank() != 4 || logits.dim(1) != Q)
     throw ShapeError("annealed_mean: expected logits (N," + std::to_string(Q) + ",H,W), got " + logits.shape().str());
   if (!(temperature > 0.0f) || !std::isfinite(temperature))
     throw ArgumentError("annealed_mean: temperature must be a positive number, got " + std::to_string(temperature));
+  if (!(prior_correction >= 0.0f && prior_correction <= 1.0f))
+    throw ArgumentError("annealed_mean: prior correction must be in [0, 1], got " + std::to_string(prior_correction));
+  if (prior_correction > 0.0f && weights_.size() != static_cast<size_t>(Q))
+    throw ArgumentError("annealed_mean: prior correction needs the rebalancing weights");
+  // log z'_q = z_q - α log w_q (the logits' log-sum-exp cancels in the softmax below)
+  std::vector<float> bias(static_cast<size_t>(Q), 0.0f);
+  if (prior_correction > 0.0f)
+    for (int64_t q = 0; q < Q; ++q) bias[q] = -prior_correction * std::log(std::max(weights_[q], 1e-12f));
   const int64_t N = logits.dim(0), H = logits.dim(2), W = logits.dim(3), HW = H * W;
   Tensor ab = Tensor::empty({N, 2, H, W});
   const float inv_t = 1.0f / temperature;
@@ -151,11 +159,11 @@ Tensor AbBins::annealed_mean(const Tensor& logits, float temperature) const {
       const int64_t n = p / HW, i = p % HW;
       const float* z = logits.data() + n * Q * HW + i;  // z[q] at z[q * HW]
       float zmax = -std::numeric_limits<float>::infinity();
-      for (int64_t q = 0; q < Q; ++q) zmax = std::max(zmax, z[q * HW]);
+      for (int64_t q = 0; q < Q; ++q) zmax = std::max(zmax, z[q * HW] + bias[q]);
       // softmax(z / T), max subtracted so exp cannot overflow even as T -> 0
       double total = 0.0, sa = 0.0, sb = 0.0;
       for (int64_t q = 0; q < Q; ++q) {
-        const double e = std::exp(static_cast<double>((z[q * HW] - zmax) * inv_t));
+        const double e = std::exp(static_cast<double>((z[q * HW] + bias[q] - zmax) * inv_t));
         total += e;
         sa += e * a_[q];
         sb += e * b_[q];

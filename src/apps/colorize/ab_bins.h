@@ -49,7 +49,10 @@ class AbBins {
   // Annealed mean (Zhang 2016 eq. 5): f_T(z) = softmax(log z / T), ab = Σ_q f_T(z)_q · centre_q.
   // Takes logits (N,Q,H,W); log z = logits − logsumexp, so f_T = softmax(logits / T).
   // T → 0 gives the mode, T = 1 the mean. Returns ab (N,2,H,W).
-  Tensor annealed_mean(const Tensor& logits, float temperature) const;
+  // prior_correction α in [0, 1] first divides z by w^α: a network trained with the rebalancing
+  // weights w predicts z ∝ w·p (the weighted loss's minimizer), so α = 1 decodes the plain
+  // posterior p, α = 0 the rebalanced one (vivid, rare colours favoured).
+  Tensor annealed_mean(const Tensor& logits, float temperature, float prior_correction = 0.0f) const;
 
   Tensor centres_tensor() const;  // (Q,2)
   Tensor weights_tensor() const;  // (Q)

@@ -29,6 +29,8 @@ Hint parse_hint(const std::string& text) {
 Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOptions& options) {
   if (!(options.vividness > 0.0f && options.vividness <= 10.0f))
     throw ArgumentError("--vividness must be in (0, 10], got " + std::to_string(options.vividness));
+  if (!(options.prior_correction >= 0.0f && options.prior_correction <= 1.0f))
+    throw ArgumentError("--prior-correction must be in [0, 1], got " + std::to_string(options.prior_correction));
   if (options.size < 32 || options.size > 4096)
     throw ArgumentError("--size must be in [32, 4096], got " + std::to_string(options.size));
   const int H = input.pixels.rows, W = input.pixels.cols;
@@ -58,7 +60,7 @@ Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOpt
     }
   }
 
-  const cv::Mat ab_small = model.predict_ab(L_work, hint_ab, hint_mask, options.vividness);
+  const cv::Mat ab_small = model.predict_ab(L_work, hint_ab, hint_mask, options.vividness, options.prior_correction);
   // ab_small pixel i covers working pixels [4i, 4i + 4); map every full-resolution pixel centre to
   // its position in ab_small exactly: u = (x + 0.5) * (ww / W) / 4 - 0.5.
   const double sx = static_cast<double>(ww) / W / 4.0, sy = static_cast<double>(wh) / H / 4.0;

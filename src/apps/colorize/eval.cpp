@@ -77,6 +77,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   ColorizeOptions colorize_options;
   colorize_options.size = options.size;
   colorize_options.vividness = options.vividness;
+  colorize_options.prior_correction = options.prior_correction;
   const Tensor& lookup = model.lookup();
   for (size_t i = 0; i < paths.size(); ++i) {
     report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "eval colorize", {}});

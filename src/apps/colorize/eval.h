@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/colorize/colorize.h"
 #include "apps/colorize/model.h"
 #include "core/progress.h"
 
@@ -19,7 +20,8 @@ struct EvalOptions {
   std::vector<std::string> data;  // photo files or folders
   std::string list;               // or a list file (paths relative to its folder), e.g. photos/val.txt
   int64_t size = 256;             // photos are evaluated with their short side at this size
-  float vividness = 0.38f;
+  float vividness = kDefaultVividness;
+  float prior_correction = kDefaultPriorCorrection;
   int64_t max_images = 0;         // 0: all
 };
 

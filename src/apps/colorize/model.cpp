@@ -68,7 +68,7 @@ void ColorizeModel::save(const std::string& path, const std::map<std::string, st
 }
 
 cv::Mat ColorizeModel::predict_ab(const cv::Mat& L, const cv::Mat& hint_ab, const cv::Mat& hint_mask,
-                                  float temperature) {
+                                  float temperature, float prior_correction) {
   const int H = L.rows, W = L.cols;
   const int pad_h = static_cast<int>((kSizeMultiple - H % kSizeMultiple) % kSizeMultiple);
   const int pad_w = static_cast<int>((kSizeMultiple - W % kSizeMultiple) % kSizeMultiple);
@@ -81,7 +81,7 @@ cv::Mat ColorizeModel::predict_ab(const cv::Mat& L, const cv::Mat& hint_ab, cons
   }
   net_->set_training(false);
   const Tensor logits = net_->forward(make_input(Lp, abp, maskp));
-  const Tensor ab = bins_.annealed_mean(logits, temperature);
+  const Tensor ab = bins_.annealed_mean(logits, temperature, prior_correction);
   const int OH = static_cast<int>(ab.dim(2)), OW = static_cast<int>(ab.dim(3));
   cv::Mat out(OH, OW, CV_32FC2);
   for (int y = 0; y < OH; ++y) {
