@@ -2,7 +2,7 @@
 // are deterministic and change only the region; the harmonizer leaves the rest of the picture
 // alone; model files round-trip; a few training steps run, checkpoint and resume; the matting
 // samples' alpha is the item's; TryOnNetworks loads each when asked and there; classical cut-outs
-// find a dark box on white and ignore its shadow.
+// find a dark box on white and ignore its shadow; the refinement opens holes the coarse alpha filled.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -236,6 +236,22 @@ TEST(TryonNetworks, ClassicalCutoutsFindTheProductAndGrabcutIgnoresTheShadow) {
   rough(cv::Rect(45, 35, 115, 120)).setTo(0.8f);
   rough(cv::Rect(70, 60, 60, 60)).setTo(1.0f);
   EXPECT_GT(iou(grabcut_refine(photo, rough), truth), 0.95);
+}
+
+TEST(TryonNetworks, GrabcutRefineOpensHolesTheCoarseAlphaFilledConfidently) {
+  // A frame (a chair back) on white; the coarse alpha, like a low-resolution network's, is a
+  // confident solid block that covers the frame's hole too.
+  cv::Mat photo(200, 240, CV_32FC3, cv::Scalar::all(0.97));
+  cv::rectangle(photo, cv::Rect(50, 40, 120, 120), cv::Scalar(0.2, 0.3, 0.55), cv::FILLED);
+  cv::rectangle(photo, cv::Rect(75, 65, 70, 70), cv::Scalar::all(0.97), cv::FILLED);  // the hole
+  cv::Mat truth = cv::Mat::zeros(photo.size(), CV_32F);
+  truth(cv::Rect(50, 40, 120, 120)).setTo(1.0f);
+  truth(cv::Rect(75, 65, 70, 70)).setTo(0.0f);
+  cv::Mat coarse = cv::Mat::zeros(photo.size(), CV_32F);
+  coarse(cv::Rect(48, 38, 124, 124)).setTo(1.0f);
+  const cv::Mat refined = grabcut_refine(photo, coarse);
+  EXPECT_GT(iou(refined, truth), 0.95);
+  EXPECT_LT(cv::mean(refined(cv::Rect(85, 75, 50, 50)))[0], 0.05) << "the hole is background";
 }
 
 }  // namespace

@@ -139,6 +139,11 @@ cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
   cv::Mat sure_fg = coarse > 0.95f, sure_bg = coarse < 0.05f;
   cv::erode(sure_fg, sure_fg, kernel);
   cv::erode(sure_bg, sure_bg, kernel);
+  // Sure object only where the network is confident AND the pixel is not the backdrop's colour
+  // (nor its shadow): the network's soft low-resolution alpha also covers the holes of an object
+  // (the cross of a chair's back), which must stay open to GrabCut. Pale parts on a pale backdrop
+  // stay "probable object" by the network and are left to GrabCut's colour models.
+  sure_fg &= shadowless_seed(small);
   cv::Mat labels(small.size(), CV_8U, cv::Scalar(cv::GC_PR_BGD));
   labels.setTo(cv::GC_PR_FGD, coarse >= 0.5f);
   labels.setTo(cv::GC_FGD, sure_fg);

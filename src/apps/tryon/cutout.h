@@ -23,8 +23,9 @@ cv::Mat threshold_alpha(const cv::Mat& bgr, float threshold = 0.08f);
 cv::Mat grabcut_alpha(const cv::Mat& bgr);
 
 // A coarse alpha (e.g. the matting network's, upsampled) refined by GrabCut at up to 512 px:
-// coarse > 0.95 (eroded) is sure object, < 0.05 (dilated) sure background, the rest probable
-// by its side of 0.5. CV_32F alpha in {0, 1}, edges softened by one pixel.
+// coarse > 0.95 (eroded) and unlike the backdrop (grabcut_alpha's shadowless seed) is sure object,
+// coarse < 0.05 (eroded) sure background, the rest probable by its side of 0.5. CV_32F alpha in
+// {0, 1}, edges softened by one pixel.
 cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha);
 
 }  // namespace neuroshop::tryon
