@@ -286,7 +286,7 @@
       select(state.items[state.items.length - 1] || null);
       changed();
     });
-    for (const id of ['#camera-height', '#harmonize', '#horizon']) $(id).addEventListener('change', () => changed());
+    for (const id of ['#camera-height', '#harmonize', '#poisson-seams', '#horizon']) $(id).addEventListener('change', () => changed());
     $('#render').addEventListener('click', () => render());
 
     // The ghost: the item's picture with the middle of its bottom edge on `at`, sized as the last
@@ -412,6 +412,7 @@
       const result = { items, camera_height_cm: Number($('#camera-height').value) || 150 };
       if (horizonInput.value.trim() !== '' && Number.isFinite(Number(horizonInput.value))) result.horizon = Number(horizonInput.value);
       if (!$('#harmonize').checked) result.harmonize = false;
+      if ($('#poisson-seams').checked) result.poisson_seams = true;
       return result;
     }
 

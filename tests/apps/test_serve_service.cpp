@@ -221,6 +221,14 @@ TEST_F(ServeService, TryOnTakesAnUploadedItem) {
   const json rep = json::parse(header(r, "X-Neuroshop-Report"));
   EXPECT_EQ(rep["items"][0]["file"], "chair_oak_34.png");
   EXPECT_EQ(rep["items"][0]["colour"], "none");
+  // The page's "Poisson seams" box reaches the compositor: the edges change, the size does not.
+  const Response seams = tryon(R"({"items": [{"upload": "item0", "at": [420, 1100], "height_cm": 100, "flip": true}],
+                                   "harmonize": false, "poisson_seams": true})",
+                               {file_part("item0", chair, "image/png")});
+  ASSERT_EQ(seams.status, 200) << seams.body;
+  EXPECT_FALSE(seams.body == r.body);
+  EXPECT_EQ(decode_image(std::vector<uint8_t>(seams.body.begin(), seams.body.end()), "seams").pixels.size(),
+            result.pixels.size());
   // Without items.tsv beside an upload, its size must be given; the message names the field.
   const Response unsized = tryon(R"({"items": [{"upload": "item0", "at": [420, 1100]}]})", {file_part("item0", chair, "image/png")});
   EXPECT_EQ(unsized.status, 400);
@@ -310,7 +318,7 @@ TEST(ServeTryOnForm, ParsesThePlacement) {
   const TryOnForm f = parse_tryon_form(R"({"items": [
       {"sample": "sofa_beige_34.png", "at": [620, 900], "height_cm": 85},
       {"upload": "item1", "at": [200.5, 850], "width_cm": 40, "flip": true, "rotate": -10, "order": 2}],
-      "horizon": 300, "camera_height_cm": 120, "harmonize": false})");
+      "horizon": 300, "camera_height_cm": 120, "harmonize": false, "poisson_seams": true})");
   ASSERT_EQ(f.items.size(), 2u);
   EXPECT_EQ(f.sources[0].sample, "sofa_beige_34.png");
   EXPECT_EQ(f.sources[1].upload, "item1");
@@ -324,10 +332,13 @@ TEST(ServeTryOnForm, ParsesThePlacement) {
   EXPECT_EQ(*f.horizon_y, 300);
   EXPECT_EQ(f.camera_height_cm, 120);
   EXPECT_FALSE(f.harmonize);
+  EXPECT_TRUE(f.poisson_seams);
   const TryOnForm defaults = parse_tryon_form(R"({"items": [{"sample": "a.png"}], "horizon": null})");
   EXPECT_FALSE(defaults.horizon_y.has_value());
   EXPECT_EQ(defaults.camera_height_cm, 150.0);
   EXPECT_TRUE(defaults.harmonize);
+  EXPECT_FALSE(defaults.poisson_seams);
+  EXPECT_THROW(parse_tryon_form(R"({"items": [{"sample": "a.png"}], "poisson_seams": "yes"})"), HttpError);
   EXPECT_FALSE(defaults.items[0].at.has_value());
   std::string many = R"({"items": [)";
   for (int i = 0; i <= kMaxTryOnItems; ++i) many += std::string(i ? "," : "") + R"({"sample": "a.png"})";

@@ -267,6 +267,7 @@ Response Service::tryon(const Request& request) {
   job.options.horizon_y = form.horizon_y;
   job.options.camera_height_cm = form.camera_height_cm;
   job.options.harmonize = form.harmonize;
+  job.options.poisson_seams = form.poisson_seams;
   job.cutout = tryon::CutoutMode::kAuto;
   job.before_after = form.before_after;
   job.output = (job_dir.path() / "tryon.png").string();

@@ -61,7 +61,7 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
     throw HttpError(400, std::string("scene: not valid JSON (") + e.what() + ")");
   }
   if (!root.is_object()) throw HttpError(400, "scene: expected a JSON object, got " + shown(root));
-  only_keys(root, {"items", "horizon", "camera_height_cm", "harmonize", "before_after"}, "scene");
+  only_keys(root, {"items", "horizon", "camera_height_cm", "harmonize", "poisson_seams", "before_after"}, "scene");
 
   TryOnForm form;
   if (root.contains("horizon") && !root["horizon"].is_null()) form.horizon_y = number(root["horizon"], "horizon");
@@ -71,6 +71,7 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
       fail("camera_height_cm", "expected a height in [10, 10000] cm, got " + shown(root["camera_height_cm"]));
   }
   if (root.contains("harmonize")) form.harmonize = boolean(root["harmonize"], "harmonize");
+  if (root.contains("poisson_seams")) form.poisson_seams = boolean(root["poisson_seams"], "poisson_seams");
   if (root.contains("before_after")) form.before_after = boolean(root["before_after"], "before_after");
 
   if (!root.contains("items") || !root["items"].is_array() || root["items"].empty())

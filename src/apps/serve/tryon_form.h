@@ -3,7 +3,8 @@
 // path:
 //   {"items": [{"sample": "sofa_beige_34.png", "at": [620, 900], "height_cm": 85},
 //              {"upload": "item0", "at": [200, 850], "width_cm": 40, "flip": true, "rotate": 0}],
-//    "horizon": null, "camera_height_cm": 150, "harmonize": true, "before_after": false}
+//    "horizon": null, "camera_height_cm": 150, "harmonize": true, "poisson_seams": false,
+//    "before_after": false}
 // "sample" is a name from the server's sample listing; "upload" the form field holding the picture
 // (item0 .. item15). Unknown keys are refused so a misspelt field is not silently ignored. Every
 // error is HttpError 400 naming the field: "scene: items[0].at: expected [x, y] of two numbers".
@@ -33,6 +34,7 @@ struct TryOnForm {
   std::optional<double> horizon_y;          // nullopt: estimated, as the CLI does
   double camera_height_cm = 150.0;          // the CLI's default
   bool harmonize = true;
+  bool poisson_seams = false;  // the CLI's --poisson-seams
   bool before_after = false;
 };
 
