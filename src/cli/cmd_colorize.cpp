@@ -16,6 +16,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/shared_options.h"
+#include "cli/training_options.h"
 #include "cli/validators.h"
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
@@ -116,24 +117,14 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--val-list", o->val_list, "list of validation photos (relative to the list's folder), never trained on")
       ->type_name("FILE");
   sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
-  sub->add_option("--steps", o->steps, "training steps (the learning-rate schedule's length)")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
-  sub->add_flag("--resume", o->resume, "continue from the checkpoint beside --out");
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
   sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   sub->add_option("--crop", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
   sub->add_option("--width", o->width, "network width")->check(CLI::Range(int64_t{4}, int64_t{256}));
-  sub->add_option("--lr", o->learning_rate, "Adam learning rate (cosine decay to lr/20)")->check(finite_in(1e-7, 1.0));
-  sub->add_option("--val-every", o->val_every, "steps between validation losses")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
-  sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   sub->callback([o, sub, &global] {
-    o->command_line = "neuroshop train colorize";
-    for (const auto& opt : sub->get_options())
-      if (opt->count() > 0 && !opt->get_lnames().empty()) {
-        o->command_line += " --" + opt->get_lnames().front();
-        if (opt->get_expected_max() > 0)  // flags (--resume) take no value
-          for (const auto& r : opt->results()) o->command_line += " " + r;
-      }
+    o->command_line = recorded_command("neuroshop train colorize", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const colorize::TrainSummary s = colorize::train(*o, bar.callback());
     bar.finish();

@@ -20,6 +20,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/shared_options.h"
+#include "cli/training_options.h"
 #include "cli/validators.h"
 #include "core/errors.h"
 #include "io/image_file.h"
@@ -138,32 +139,22 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--style", o->style, "the painting")->required()->type_name("IMAGE");
   sub->add_option("--data", o->data, "folders or files of photos (searched recursively)")->required()->type_name("DIR...");
   sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)")->required();
-  sub->add_option("--steps", o->steps, "training steps (the learning-rate schedule's length)")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  add_training_loop_options(*sub, *o);
   sub->add_option("--minutes", o->minutes, "also stop after this many minutes in this run")->check(finite_in(0.0, 1e6));
-  sub->add_flag("--resume", o->resume, "continue from the checkpoint beside --out");
   sub->add_option("--size", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
   sub->add_option("--style-size", o->style_size, "style image long side, in crop sides")->check(finite_in(0.2, 20.0));
   sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{256}));
   sub->add_option("--width", o->net.base_channels, "base channels of the transform network")->check(CLI::Range(int64_t{2}, int64_t{128}));
   sub->add_option("--blocks", o->net.residual_blocks, "residual blocks")->check(CLI::Range(int64_t{0}, int64_t{16}));
-  sub->add_option("--lr", o->learning_rate, "Adam learning rate (cosine decay to lr/20)")->check(finite_in(1e-7, 1.0));
   sub->add_option("--style-weight", o->weights.style, "weight of the Gram (style) losses")->check(finite_in(0.0, 1e9));
   sub->add_option("--content-weight", o->weights.content, "weight of the content loss")->check(finite_in(0.0, 1e9));
   sub->add_option("--tv-weight", o->weights.tv, "weight of the total-variation loss")->check(finite_in(0.0, 1e9));
   sub->add_option("--seed", o->seed, "seed of the network and the data sampling")->check(unsigned_integer());
   sub->add_option("--feature-seed", o->feature_seed, "seed of the random feature network")->check(unsigned_integer());
   sub->add_option("--max-photos", o->max_photos, "use at most this many photos (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
-  sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
-  sub->add_option("--val-every", o->val_every, "steps between validation losses")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   sub->callback([o, sub, &global] {
     if (o->crop % 8 != 0) throw ArgumentError("--size must be a multiple of 8, got " + std::to_string(o->crop));
-    o->command_line = "neuroshop train style";
-    for (const auto& opt : sub->get_options())
-      if (opt->count() > 0 && !opt->get_lnames().empty()) {
-        o->command_line += " --" + opt->get_lnames().front();
-        for (const auto& r : opt->results()) o->command_line += opt->get_type_size() == 0 ? "" : " " + r;
-      }
+    o->command_line = recorded_command("neuroshop train style", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const stylize::TrainSummary s = stylize::train(*o, bar.callback());
     bar.finish();

@@ -19,6 +19,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/shared_options.h"
+#include "cli/training_options.h"
 #include "cli/validators.h"
 #include "core/errors.h"
 
@@ -201,18 +202,6 @@ void add_tryon(CLI::App& app) {
   });
 }
 
-// The command line of a training run, recorded in its model file.
-std::string recorded_command(const std::string& prefix, const CLI::App* sub) {
-  std::string line = prefix;
-  for (const auto& opt : sub->get_options())
-    if (opt->count() > 0 && !opt->get_lnames().empty()) {
-      line += " --" + opt->get_lnames().front();
-      if (opt->get_items_expected_max() == 0) continue;  // a flag: its name says it all
-      for (const auto& r : opt->results()) line += " " + r;
-    }
-  return line;
-}
-
 void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<tryon::HarmonizeTrainOptions>();
   CLI::App& train = command_group(app, "train", "train a model on your own images");
@@ -222,25 +211,19 @@ void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
       ->type_name("FILE");
   sub->add_option("--masks", o->masks, "folder of PNG cut-outs whose alpha shapes the pasted regions")->type_name("DIR");
   sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
-  sub->add_option("--steps", o->steps, "training steps (the learning-rate schedule's length)")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
-  sub->add_flag("--resume", o->resume, "continue from the checkpoint beside --out");
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
   sub->add_option("--batch", o->batch_size, "composites per step")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   sub->add_option("--crop", o->crop, "training crop side = the model's working size (multiple of 64)")
       ->check(CLI::Range(int64_t{64}, int64_t{1024}));
   sub->add_option("--width", o->width, "network width")->check(CLI::Range(int64_t{4}, int64_t{128}));
-  sub->add_option("--lr", o->learning_rate, "Adam learning rate (cosine decay to lr/20)")->check(finite_in(1e-7, 1.0));
-  sub->add_option("--val-every", o->val_every, "steps between validation scores")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
-  sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   sub->add_option("--val-images", o->val_images, "validation photos used for the curve")
       ->check(CLI::Range(int64_t{0}, int64_t{100000}));
   sub->add_option("--max-photos", o->max_photos, "use at most this many training photos (0: all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   sub->callback([o, sub, &global] {
-    o->command_line = recorded_command("neuroshop train harmonize", sub);
+    o->command_line = recorded_command("neuroshop train harmonize", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const tryon::HarmonizeTrainSummary s = tryon::train_harmonize(*o, bar.callback());
     bar.finish();
@@ -302,23 +285,17 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
       ->type_name("DIR");
   sub->add_option("--textures", o->textures, "photo folders whose textures fill silhouettes")->type_name("DIR...");
   sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
-  sub->add_option("--steps", o->steps, "training steps (the learning-rate schedule's length)")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
-  sub->add_flag("--resume", o->resume, "continue from the checkpoint beside --out");
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
   sub->add_option("--batch", o->batch_size, "pictures per step")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   sub->add_option("--crop", o->crop, "training picture side = the model's working size (multiple of 64)")
       ->check(CLI::Range(int64_t{64}, int64_t{1024}));
   sub->add_option("--width", o->width, "network width")->check(CLI::Range(int64_t{4}, int64_t{128}));
-  sub->add_option("--lr", o->learning_rate, "Adam learning rate (cosine decay to lr/20)")->check(finite_in(1e-7, 1.0));
-  sub->add_option("--val-every", o->val_every, "steps between validation scores")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
-  sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   sub->add_option("--max-textures", o->max_textures, "texture photos to load (0: all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   sub->callback([o, sub, &global] {
-    o->command_line = recorded_command("neuroshop train matte", sub);
+    o->command_line = recorded_command("neuroshop train matte", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const tryon::MatteTrainSummary s = tryon::train_matte(*o, bar.callback());
     bar.finish();

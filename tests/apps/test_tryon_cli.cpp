@@ -3,48 +3,31 @@
 // one-line errors that name the option or field.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
+
+#include "cli/cli_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using RunResult = neuroshop::testing::CliResult;
 
+// `neuroshop --threads 1 ARGS` run from the source tree, where the samples' relative paths lead;
+// ARGS is split at spaces (no argument here contains one).
 RunResult run(const std::string& args) {
-  char err_path[] = "/tmp/neuroshop_tryon_cli_XXXXXX";
-  const int fd = mkstemp(err_path);
-  EXPECT_GE(fd, 0);
-  close(fd);
-  const std::string command = std::string("cd '") + NEUROSHOP_SOURCE_DIR + "' && '" + NEUROSHOP_BINARY + "' --threads 1 " +
-                              args + " 2>'" + err_path + "' </dev/null";
-  RunResult r;
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream err_file(err_path);
-  std::stringstream ss;
-  ss << err_file.rdbuf();
-  r.err = ss.str();
-  std::remove(err_path);
-  return r;
+  std::vector<std::string> argv{"--threads", "1"};
+  std::istringstream words(args);
+  for (std::string word; words >> word;) argv.push_back(word);
+  return neuroshop::testing::run_cli(argv, 300.0, NEUROSHOP_SOURCE_DIR);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -37,8 +37,10 @@ inline std::string read_whole_file(const std::string& path) {
 }
 
 // Starts `neuroshop args...` with stdin from /dev/null, stdout and stderr into the given files
-// (created or truncated). Returns the child's pid (-1 when fork fails).
-inline pid_t spawn_cli(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
+// (created or truncated), in the folder `cwd` (empty: the test's own). Returns the child's pid (-1
+// when fork fails).
+inline pid_t spawn_cli(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path,
+                       const std::string& cwd = "") {
   std::vector<std::string> argv_strings{NEUROSHOP_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -52,6 +54,7 @@ inline pid_t spawn_cli(const std::vector<std::string>& args, const std::string& 
   const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in < 0 || out < 0 || err < 0) _exit(127);
+  if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
@@ -81,15 +84,16 @@ inline void wait_cli(pid_t pid, double timeout_s, CliResult& r) {
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
 }
 
-// Runs `neuroshop args...` to the end (or `timeout_s`) and returns what it printed.
-inline CliResult run_cli(const std::vector<std::string>& args, double timeout_s = 300.0) {
+// Runs `neuroshop args...` (in `cwd`, see spawn_cli) to the end (or `timeout_s`) and returns what it
+// printed.
+inline CliResult run_cli(const std::vector<std::string>& args, double timeout_s = 300.0, const std::string& cwd = "") {
   char out_path[] = "/tmp/neuroshop_cli_out_XXXXXX";
   char err_path[] = "/tmp/neuroshop_cli_err_XXXXXX";
   const int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
   if (out_fd >= 0) close(out_fd);
   if (err_fd >= 0) close(err_fd);
   CliResult r;
-  const pid_t pid = spawn_cli(args, out_path, err_path);
+  const pid_t pid = spawn_cli(args, out_path, err_path, cwd);
   if (pid > 0) wait_cli(pid, timeout_s, r);
   r.out = read_whole_file(out_path);
   r.err = read_whole_file(err_path);

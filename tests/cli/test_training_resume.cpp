@@ -170,7 +170,8 @@ TEST_F(TrainingResume, KilledRunResumesToTheSameWeights) {
 
 // Each trainer saves the model, then the log, then the checkpoint, so a kill between two writes
 // never leaves the log behind the checkpoint that --resume starts from. A folder in the
-// checkpoint's place makes that last write fail: the model and the log must be on disk by then.
+// checkpoint's place makes that last write fail: the model and the log must be on disk by then,
+// the model with the command line that trained it.
 TEST_F(TrainingResume, EveryTrainerWritesItsCheckpointLast) {
   fs::create_directories(dir_ / "renders");
   for (int i = 0; i < 3; ++i) {
@@ -196,6 +197,13 @@ TEST_F(TrainingResume, EveryTrainerWritesItsCheckpointLast) {
     EXPECT_NE(r.err.find("m.ckpt.nsm"), std::string::npos) << name << ": " << r.err;
     EXPECT_TRUE(fs::exists(model(name))) << name << ": the model was not saved before the checkpoint";
     EXPECT_TRUE(fs::exists(log(name))) << name << ": the log was not saved before the checkpoint";
+    // The model records how it was trained: the subcommand's options as given, flags by name.
+    if (fs::exists(model(name))) {
+      const std::string recorded = read_model_file(model(name)).metadata["training_command"];
+      EXPECT_EQ(recorded.rfind("neuroshop train " + name + " --", 0), 0u) << recorded;
+      for (const std::string& part : {std::string(" --steps 1"), std::string(" --batch 1"), " --out " + model(name)})
+        EXPECT_NE(recorded.find(part), std::string::npos) << name << ": '" << part << "' missing from " << recorded;
+    }
   }
 }
 
