@@ -22,6 +22,33 @@ cv::Mat random_image(cv::Size size, int type, Rng& rng) {
   return m;
 }
 
+// An opaque box item of `size` and `colour` standing at `at` in a flat room, `height_px` tall, the
+// horizon at `horizon_y`, without harmonization: what the compose() tests start from.
+struct BoxScene {
+  cv::Mat room;
+  ItemImage item;
+  ItemPlacement placement;
+  TryOnOptions options;
+
+  BoxScene(cv::Size room_size, cv::Scalar room_colour, cv::Size size, cv::Scalar colour, cv::Point2d at, double horizon_y)
+      : room(room_size, CV_32FC3, room_colour) {
+    item.bgr = cv::Mat(size, CV_32FC3, colour);
+    item.alpha = cv::Mat(size, CV_32F, cv::Scalar(1.0));
+    placement.file = "box";
+    placement.at = at;
+    placement.height_px = size.height;
+    options.horizon_y = horizon_y;
+    options.harmonize = false;
+  }
+  // A 40x60 box of `colour` at (150, 150) in a 300x200 room of (0.4, 0.5, 0.6), horizon at 50.
+  static BoxScene small(cv::Scalar colour = {0.9, 0.1, 0.2}) {
+    return BoxScene({300, 200}, {0.4, 0.5, 0.6}, {40, 60}, colour, {150, 150}, 50);
+  }
+  cv::Mat compose(const HarmonizeFn& harmonize, TryOnReport* report) const {
+    return tryon::compose(room, {placement}, {item}, options, harmonize, report);
+  }
+};
+
 TEST(TryonComposite, OverIsExactAndClipped) {
   Rng rng(3);
   const cv::Mat room = random_image({50, 40}, CV_32FC3, rng);
@@ -48,20 +75,10 @@ TEST(TryonComposite, OverIsExactAndClipped) {
 
 TEST(TryonComposite, OpaqueAndTransparentPixelsThroughCompose) {
   // Without shadows and colour matching, an opaque item replaces the room exactly and leaves the rest alone.
-  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
-  ItemImage item;
-  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.9, 0.1, 0.2));
-  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
-  ItemPlacement p;
-  p.file = "box";
-  p.at = cv::Point2d(150, 150);
-  p.height_px = 60;
-  TryOnOptions o;
-  o.horizon_y = 50;
-  o.harmonize = false;
-  o.shadows = false;
+  BoxScene scene = BoxScene::small();
+  scene.options.shadows = false;
   TryOnReport r;
-  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  const cv::Mat out = scene.compose({}, &r);
   const cv::Rect box = r.items[0].box;
   EXPECT_EQ(box.size(), cv::Size(40, 60));
   // Away from the feathered edge: the item's colour exactly; outside its box: the room exactly.
@@ -72,19 +89,11 @@ TEST(TryonComposite, OpaqueAndTransparentPixelsThroughCompose) {
 
 // Composes a box item into a flat room with shadows on; returns the result and the item's box.
 cv::Mat with_shadows(const cv::Mat& room, cv::Point2d light, cv::Rect* box) {
-  ItemImage item;
-  item.bgr = cv::Mat(80, 60, CV_32FC3, cv::Scalar(0.3, 0.3, 0.3));
-  item.alpha = cv::Mat(80, 60, CV_32F, cv::Scalar(1.0));
-  ItemPlacement p;
-  p.file = "box";
-  p.at = cv::Point2d(200, 220);
-  p.height_px = 80;
-  TryOnOptions o;
-  o.horizon_y = 90;
-  o.light = light;
-  o.harmonize = false;
+  BoxScene scene(room.size(), cv::Scalar::all(0), {60, 80}, cv::Scalar::all(0.3), {200, 220}, 90);
+  scene.room = room;
+  scene.options.light = light;
   TryOnReport r;
-  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  const cv::Mat out = scene.compose({}, &r);
   *box = r.items[0].box;
   return out;
 }
@@ -146,21 +155,11 @@ TEST(TryonComposite, GaussianBlurEqualsOpenCvsForShortAndLongKernels) {
 }
 
 TEST(TryonComposite, OccluderKeepsRoomPixelsInFront) {
-  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
-  ItemImage item;
-  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.9, 0.1, 0.2));
-  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
-  ItemPlacement p;
-  p.file = "box";
-  p.at = cv::Point2d(150, 150);
-  p.height_px = 60;
-  TryOnOptions o;
-  o.horizon_y = 50;
-  o.harmonize = false;
-  o.occluder = cv::Mat::zeros(room.size(), CV_32F);
-  o.occluder(cv::Rect(140, 0, 20, 200)).setTo(1.0f);  // a table leg in front
+  BoxScene scene = BoxScene::small();
+  scene.options.occluder = cv::Mat::zeros(scene.room.size(), CV_32F);
+  scene.options.occluder(cv::Rect(140, 0, 20, 200)).setTo(1.0f);  // a table leg in front
   TryOnReport r;
-  const cv::Mat out = compose(room, {p}, {item}, o, {}, &r);
+  const cv::Mat out = scene.compose({}, &r);
   const cv::Rect box = r.items[0].box;
   EXPECT_EQ(out.at<cv::Vec3f>(box.y + 30, 150), cv::Vec3f(0.4f, 0.5f, 0.6f));
   EXPECT_EQ(out.at<cv::Vec3f>(box.y + 30, box.x + 3), cv::Vec3f(0.9f, 0.1f, 0.2f));
@@ -197,18 +196,10 @@ TEST(TryonComposite, ColourMapFitRecoversAnAffineMap) {
 }
 
 TEST(TryonComposite, HarmonizerIsAppliedThroughAColourMap) {
-  const cv::Mat room(200, 300, CV_32FC3, cv::Scalar(0.4, 0.5, 0.6));
-  ItemImage item;
-  item.bgr = cv::Mat(60, 40, CV_32FC3, cv::Scalar(0.8, 0.6, 0.2));
-  item.alpha = cv::Mat(60, 40, CV_32F, cv::Scalar(1.0));
-  ItemPlacement p;
-  p.file = "box";
-  p.at = cv::Point2d(150, 150);
-  p.height_px = 60;
-  TryOnOptions o;
-  o.horizon_y = 50;
-  o.shadows = false;
-  o.max_colour_change = 1.0;  // no trust region here: the map is applied as fitted
+  BoxScene scene = BoxScene::small({0.8, 0.6, 0.2});
+  scene.options.harmonize = true;
+  scene.options.shadows = false;
+  scene.options.max_colour_change = 1.0;  // no trust region here: the map is applied as fitted
   // A "network" that halves the pasted region's colours.
   const HarmonizeFn halve = [](const cv::Mat& composite, const cv::Mat& mask) {
     cv::Mat m3;
@@ -216,7 +207,7 @@ TEST(TryonComposite, HarmonizerIsAppliedThroughAColourMap) {
     return cv::Mat(composite - 0.5 * composite.mul(m3));
   };
   TryOnReport r;
-  const cv::Mat out = compose(room, {p}, {item}, o, halve, &r);
+  const cv::Mat out = scene.compose(halve, &r);
   EXPECT_EQ(r.items[0].colour, "network");
   const cv::Vec3f centre = out.at<cv::Vec3f>(r.items[0].box.y + 30, r.items[0].box.x + 20);
   EXPECT_NEAR(centre[0], 0.4f, 0.02f);
@@ -224,8 +215,8 @@ TEST(TryonComposite, HarmonizerIsAppliedThroughAColourMap) {
   EXPECT_NEAR(centre[2], 0.1f, 0.02f);
 
   // With the default trust region the change is capped: mean |change| = 0.06 instead of 0.27.
-  o.max_colour_change = 0.06;
-  const cv::Mat capped = compose(room, {p}, {item}, o, halve, &r);
+  scene.options.max_colour_change = 0.06;
+  const cv::Mat capped = scene.compose(halve, &r);
   const cv::Vec3f c2 = capped.at<cv::Vec3f>(r.items[0].box.y + 30, r.items[0].box.x + 20);
   EXPECT_NEAR((0.8f - c2[0] + 0.6f - c2[1] + 0.2f - c2[2]) / 3.0f, 0.06f, 0.005f);
 }
