@@ -122,7 +122,9 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
   sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   sub->add_option("--crop", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
-  sub->add_option("--width", o->width, "network width")->check(CLI::Range(int64_t{4}, int64_t{256}));
+  sub->add_option("--init", o->init, "fine-tune this colorize model instead of training a new network")
+      ->type_name("MODEL");
+  sub->add_option("--width", o->width, "network width (a new network's; --init keeps the model's)")->check(CLI::Range(int64_t{4}, int64_t{256}));
   sub->callback([o, sub, &global] {
     o->command_line = recorded_command("neuroshop train colorize", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));

@@ -104,7 +104,7 @@ TEST(ColorizeTraining, HintsChangeTheHintedRegionsColour) {
   Image input;
   input.pixels = to_bgr8(synthetic_lab(64, 0, green));
   // Both decodings: the default (mean, half the rebalancing undone) and Zhang's vivid one.
-  for (const auto [vividness, prior_correction] : {std::pair{kDefaultVividness, kDefaultPriorCorrection},
+  for (const auto& [vividness, prior_correction] : {std::pair{kDefaultVividness, kDefaultPriorCorrection},
                                                    std::pair{0.38f, 0.0f}}) {
     SCOPED_TRACE("vividness " + std::to_string(vividness) + ", prior correction " + std::to_string(prior_correction));
     ColorizeOptions options;

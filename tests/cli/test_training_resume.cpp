@@ -3,19 +3,23 @@
 // second is killed once its first checkpoint is on disk and then rerun with --resume. Training is
 // deterministic for a seed (checked first, with a second uninterrupted run), so the resumed run
 // must end with exactly the same weights and the same loss log as the uninterrupted one. Every
-// trainer writes its checkpoint after its model and log.
+// trainer writes its checkpoint after its model and log. Fine-tuning (--init) starts from the
+// given model.
 // Not here: the checkpoint format itself (tests/core/test_checkpoint.cpp).
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -166,6 +170,63 @@ TEST_F(TrainingResume, KilledRunResumesToTheSameWeights) {
     EXPECT_TRUE(name.find(".tmp") == std::string::npos && name.find(".part") == std::string::npos)
         << "leftover temporary file " << name;
   }
+}
+
+// The largest absolute difference between the parameters two model files share (by name), and
+// how many they share.
+std::pair<float, size_t> param_difference(const std::string& a, const std::string& b) {
+  const auto wa = weights_of(a), wb = weights_of(b);
+  float worst = 0.0f;
+  size_t shared = 0;
+  for (const auto& [name, va] : wa) {
+    if (name.rfind(kParamPrefix, 0) != 0 || !wb.count(name) || wb.at(name).size() != va.size()) continue;
+    ++shared;
+    for (size_t i = 0; i < va.size(); ++i) worst = std::max(worst, std::abs(va[i] - wb.at(name)[i]));
+  }
+  return {worst, shared};
+}
+
+// --init fine-tunes a trained model: with a negligible learning rate the result keeps the initial
+// model's weights and bin table, where a new network (same seed and width) starts elsewhere; a
+// file that is no colorize model is refused before any training, with nothing written.
+TEST_F(TrainingResume, FineTuningStartsFromTheInitModel) {
+  std::vector<std::string> base = train_args("base", false);
+  base.insert(base.begin(), "-q");
+  std::replace(base.begin(), base.end(), std::string("40"), std::string("8"));
+  ASSERT_EQ(testing::run_cli(base, 120.0).exit_code, 0);
+  const auto tuned_args = [&](const std::string& run, const std::string& init) {
+    fs::create_directories(dir_ / run);
+    std::vector<std::string> args{"-q", "train", "colorize", "--data", (dir_ / "data").string(), "--out", model(run),
+                                  "--steps", "2", "--batch", "2", "--crop", "32", "--width", "4", "--lr", "1e-7",
+                                  "--seed", "3"};
+    if (!init.empty()) args.insert(args.end(), {"--init", init});
+    return args;
+  };
+  const testing::CliResult tuned = testing::run_cli(tuned_args("tuned", model("base")), 120.0);
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
+  const testing::CliResult fresh = testing::run_cli(tuned_args("fresh", ""), 120.0);
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+
+  const auto [tuned_change, tuned_shared] = param_difference(model("base"), model("tuned"));
+  EXPECT_GT(tuned_shared, 10u);
+  EXPECT_LT(tuned_change, 1e-5f) << "the fine-tuned model did not start from the --init weights";
+  const auto [fresh_change, fresh_shared] = param_difference(model("base"), model("fresh"));
+  EXPECT_EQ(fresh_shared, tuned_shared);
+  EXPECT_GT(fresh_change, 1e-3f) << "the comparison cannot tell the two starts apart";
+  const auto base_w = weights_of(model("base")), tuned_w = weights_of(model("tuned"));
+  size_t tables = 0;
+  for (const auto& [name, values] : base_w)
+    if (name.rfind(kExtraPrefix, 0) == 0) {
+      ++tables;
+      EXPECT_TRUE(tuned_w.count(name) && tuned_w.at(name) == values) << name << " of the --init model was not kept";
+    }
+  EXPECT_GT(tables, 0u) << "the model has no bin tables to compare";
+
+  const std::string not_a_model = (dir_ / "data" / "p1.png").string();
+  const testing::CliResult bad = testing::run_cli(tuned_args("bad", not_a_model), 60.0);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("p1.png"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(model("bad")));
 }
 
 // Each trainer saves the model, then the log, then the checkpoint, so a kill between two writes

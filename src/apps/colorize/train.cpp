@@ -2,6 +2,9 @@
 #include "apps/colorize/train.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "apps/colorize/ab_bins.h"
 #include "apps/colorize/dataset.h"
@@ -17,11 +20,27 @@
 namespace neuroshop::colorize {
 using apps::split_by_val_list;
 
+namespace {
+
+// A randomly initialized network with the bins and rebalancing weights of the training photos:
+// a deterministic function of them, so a resumed run recomputes the same tables.
+ColorizeModel new_model(const TrainOptions& o, const std::vector<cv::Mat>& photos) {
+  AbBins bins = AbBins::from_histogram(ab_histogram(photos, AbBinOptions{}));
+  bins.set_rebalancing(bin_counts(photos, bins));
+  Rng init_rng(o.seed);
+  std::unique_ptr<Layer> net = build_network(NetworkOptions{o.width, bins.size()}, init_rng);
+  return ColorizeModel(std::move(net), std::move(bins), mean_ab_by_lightness(photos));
+}
+
+}  // namespace
+
 TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   if (o.crop % kSizeMultiple != 0 || o.crop < 32)
     throw ArgumentError("--crop must be a multiple of 8 and at least 32, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
   apps::check_model_out(o.out);
+  std::optional<ColorizeModel> init_model;  // loaded first, so a bad --init fails before the photos load
+  if (!o.init.empty()) init_model.emplace(ColorizeModel::load(o.init));
 
   std::vector<std::string> train_paths, val_paths;
   split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);
@@ -33,14 +52,8 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   if (train_set.photos.empty()) throw IoError("none of the training photos is a readable colour photo");
   if (static_cast<int64_t>(val_set.photos.size()) > o.val_images) val_set.photos.resize(static_cast<size_t>(o.val_images));
 
-  // Bins and rebalancing weights are a deterministic function of the training photos, so a resumed
-  // run recomputes the same tables.
-  AbBins bins = AbBins::from_histogram(ab_histogram(train_set.photos, AbBinOptions{}));
-  bins.set_rebalancing(bin_counts(train_set.photos, bins));
-
-  Rng init_rng(o.seed);
-  ColorizeModel model(build_network(NetworkOptions{o.width, bins.size()}, init_rng), bins,
-                      mean_ab_by_lightness(train_set.photos));
+  ColorizeModel model = init_model ? std::move(*init_model) : new_model(o, train_set.photos);
+  const AbBins& bins = model.bins();
   Layer& net = model.net();
   Adam adam(net.params(), AdamOptions{o.learning_rate});
   Rng data_rng(o.seed * 7919 + 1);

@@ -2,6 +2,8 @@
 // the class-rebalanced soft cross-entropy of Zhang et al. 2016, Adam and a cosine schedule.
 // Checkpoints every few minutes (network, Adam state, data-sampling RNG, step), so a killed run
 // resumes where it was; the model file is rewritten at each checkpoint, so it is always usable.
+// With `init`, a trained model is fine-tuned: its network, bins and rebalancing weights (so its
+// decoding stays as it was) under a new schedule.
 // Not here: argument parsing or progress rendering (the CLI), evaluation (eval.h).
 #pragma once
 
@@ -20,10 +22,11 @@ struct TrainOptions {
   int64_t steps = 20000;             // schedule length; training stops here
   double hours = 0.0;                // if > 0, also stop after this much time in this run
   bool resume = false;
+  std::string init;                  // if set, fine-tune this colorize model (its network, bins and weights) instead of a new one
   uint64_t seed = 1;
   int64_t batch_size = 16;
   int64_t crop = 128;                // training crop side (multiple of 8)
-  int64_t width = 32;                // network width (network.h)
+  int64_t width = 32;                // network width (network.h) of a new network; an --init model keeps its own
   double learning_rate = 1e-3;
   int64_t val_every = 250;
   int64_t checkpoint_every = 100;
