@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--no-torch] [--fuzz] [--e2e]
 #   --no-torch  skip libtorch-dev (only the LibTorch cross-check tests and the benchmark need it)
 #   --fuzz      also clang and its libFuzzer runtime (scripts/fuzz.sh; CI does not need them)
-#   --e2e       also Chromium, Node.js and tests/e2e's playwright-core (scripts/e2e.sh; CI does not need them)
+#   --e2e       also Chromium, Node.js and tests/e2e's playwright-core (scripts/e2e.sh; scripts/test.sh asks for them)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopencv-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev)
