@@ -6,6 +6,7 @@
 // set when they are not. Our engine recycles its buffers itself (core/buffer_pool.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 
 #include "apps/colorize/colorize.h"
 #include "apps/stylize/fast.h"
+#include "apps/stylize/stylize.h"
 #include "apps/tryon/harmonize_model.h"
 #include "apps/tryon/item.h"
 #include "apps/tryon/tryon.h"
@@ -277,6 +279,16 @@ void bench_apps(const Options& o) {
     app_row("fast style 1 MP (1155x866)",
             median_ms([&] { stylize::stylize_fast(model, photo, stylize::FastOptions{}); }, o.repeats), 2000,
             "stylize_fast_1mp_ms");
+  }
+  const cv::Mat content = cv::imread(source_path("samples/stylize/sea.jpg"), cv::IMREAD_COLOR);
+  const cv::Mat painting = cv::imread(source_path("samples/stylize/painting-starry-night.jpg"), cv::IMREAD_COLOR);
+  if (!content.empty() && !painting.empty()) {
+    // Arbitrary style by optimization with the defaults (512 px, coarse-to-fine L-BFGS). It takes
+    // tens of seconds, so three runs at most.
+    app_row("stylize by optimization, 512 px",
+            median_ms([&] { stylize::transfer_style(content, painting, stylize::StylizeOptions{}); },
+                      std::min(o.repeats, 3)),
+            90000, "stylize_optimize_512_ms");
   }
   const std::string harmonize_model = source_path("models/harmonize.nsm");
   const cv::Mat room8 = cv::imread(source_path("samples/tryon/wine_room.jpg"), cv::IMREAD_COLOR);
