@@ -182,6 +182,19 @@ TEST_F(SharedTrainingLoop, StopsAtTheTimeLimitAndSavesWhereItStopped) {
   }
 }
 
+// The limit is checked after each step: a limit that is over before the first step still trains
+// one, so a resumed run always gets somewhere.
+TEST_F(SharedTrainingLoop, ALimitOverBeforeTheFirstStepStillTrainsOne) {
+  TinyTrainer t(path("m.nsm"));
+  TrainingLoopOptions o = t.options(10);
+  o.seconds_limit = 1e-12;
+  TrainingLoop loop(o, t.net, *t.adam, {{"data", &t.data_rng}});
+  const TrainingLoopResult r = loop.run(t.steps());
+  EXPECT_EQ(r.step, 1);
+  EXPECT_EQ(t.saved, std::vector<int64_t>{1});
+  EXPECT_EQ(checkpoint_step(checkpoint_path(t.model_path)), 1);
+}
+
 // A folder in the checkpoint's place makes its write fail: by then the model and the log, with
 // the step being saved, are on disk.
 TEST_F(SharedTrainingLoop, WritesTheCheckpointAfterTheModelAndTheLog) {

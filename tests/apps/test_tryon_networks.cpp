@@ -109,7 +109,7 @@ TEST(TryonNetworks, HarmonizeTrainingRunsCheckpointsAndResumes) {
   o.width = 4;
   o.val_every = 2;
   o.checkpoint_every = 2;
-  o.hours = 1e-9;  // stop after the first step
+  o.hours = 1e-9;  // stop after the first step (the limit is checked after each)
   const HarmonizeTrainSummary first = train_harmonize(o);
   EXPECT_EQ(first.step, 1);
   o.hours = 0.0;

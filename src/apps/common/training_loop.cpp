@@ -53,7 +53,8 @@ TrainingLoopResult TrainingLoop::run(const TrainingLoopSteps& steps, const Progr
   Clock::time_point window_start = Clock::now();
   int64_t window_images = 0;
   double images_per_second = 0.0;
-  while (step < o.steps && !(o.seconds_limit > 0 && elapsed() > o.seconds_limit)) {
+  // The time limit is checked after each step, so every run makes progress, however short its limit.
+  while (step < o.steps) {
     const double lr = schedule.lr_at(step);
     optimizer_.set_learning_rate(lr);
     optimizer_.zero_grad();
@@ -73,6 +74,7 @@ TrainingLoopResult TrainingLoop::run(const TrainingLoopSteps& steps, const Progr
     if (step % o.val_every == 0 || step == o.steps) validate(step);
     if (step % o.checkpoint_every == 0 || step == o.steps) save_all(step);
     report(progress, {step, o.steps, o.stage, steps.figures(point)});
+    if (o.seconds_limit > 0 && elapsed() > o.seconds_limit) break;
   }
   if (step % o.checkpoint_every != 0 && step != o.steps) {
     if (o.validate_on_early_stop) validate(step);

@@ -93,7 +93,8 @@ class TrainingLoop {
   // The log as restored (empty without resume), then as run() extends it.
   const TrainingLog& log() const { return log_; }
 
-  // Trains (net.set_training(true)) from start_step() until options.steps or the time limit.
+  // Trains (net.set_training(true)) from start_step() until options.steps or the time limit,
+  // checked after each step (so a run trains at least one step while any are left).
   // Throws what the callables and the file writes throw.
   TrainingLoopResult run(const TrainingLoopSteps& steps, const ProgressFn& progress = {});
 
