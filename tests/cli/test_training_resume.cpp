@@ -89,10 +89,10 @@ class TrainingResume : public ::testing::Test {
   }
 
   // The training command writing its model to RUN/m.nsm.
-  std::vector<std::string> train_args(const std::string& run, bool resume) const {
+  std::vector<std::string> train_args(const std::string& run, bool resume, int steps = 40) const {
     fs::create_directories(dir_ / run);
     std::vector<std::string> args{"--threads", "2", "train", "colorize", "--data", (dir_ / "data").string(),
-                                  "--out", model(run), "--steps", "40", "--batch", "2", "--crop", "32", "--width", "4",
+                                  "--out", model(run), "--steps", std::to_string(steps), "--batch", "2", "--crop", "32", "--width", "4",
                                   "--checkpoint-every", "5", "--val-every", "10", "--seed", "3"};
     if (resume) args.push_back("--resume");
     return args;
@@ -190,9 +190,8 @@ std::pair<float, size_t> param_difference(const std::string& a, const std::strin
 // model's weights and bin table, where a new network (same seed and width) starts elsewhere; a
 // file that is no colorize model is refused before any training, with nothing written.
 TEST_F(TrainingResume, FineTuningStartsFromTheInitModel) {
-  std::vector<std::string> base = train_args("base", false);
+  std::vector<std::string> base = train_args("base", false, 8);
   base.insert(base.begin(), "-q");
-  std::replace(base.begin(), base.end(), std::string("40"), std::string("8"));
   ASSERT_EQ(testing::run_cli(base, 120.0).exit_code, 0);
   const auto tuned_args = [&](const std::string& run, const std::string& init) {
     fs::create_directories(dir_ / run);
