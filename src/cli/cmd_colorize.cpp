@@ -122,6 +122,9 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
   sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   sub->add_option("--crop", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
+  sub->add_option("--photo-side", o->photo_side, "photos are kept with their short side at most this many pixels")
+      ->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--zoom", o->max_zoom, "scale jitter: crops cover crop..ZOOM*crop photo pixels")->check(finite_in(1.0, 16.0));
   sub->add_option("--init", o->init, "fine-tune this colorize model instead of training a new network")
       ->type_name("MODEL");
   sub->add_option("--width", o->width, "network width (a new network's; --init keeps the model's)")->check(CLI::Range(int64_t{4}, int64_t{256}));
@@ -147,6 +150,8 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
   data->excludes(list);
   sub->add_option("--model", *model_path, "colorize model file");
   sub->add_option("--size", o->size, "short side the photos are evaluated at")->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--working-size", o->working_size, "short side the network sees (colorize --size; 0: --size)")
+      ->check(CLI::Range(int64_t{0}, int64_t{4096}));
   sub->add_option("--vividness", o->vividness, "annealed-mean temperature")->check(finite_in(0.01, 10.0));
   sub->add_option("--prior-correction", o->prior_correction, "undo the colour rebalancing (0..1)")
       ->check(finite_in(0.0, 1.0));

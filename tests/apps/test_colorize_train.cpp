@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <utility>
@@ -50,7 +51,7 @@ Trained train_tiny(const std::vector<cv::Mat>& photos, int steps, double hint_fr
   Adam adam(net.params(), AdamOptions{3e-3});
   HintOptions hints;
   hints.no_hint_probability = hint_free_share;
-  hints.geometric_p = 0.5;
+  hints.geometric_p = 0.2;
   for (int step = 0; step < steps; ++step) {
     const Batch batch = sample_batch(photos, 8, 32, bins, hints, rng);
     adam.zero_grad();
@@ -72,7 +73,7 @@ cv::Mat to_bgr8(const cv::Mat& lab) {
 }
 
 TEST(ColorizeTraining, TinyModelOverfitsSyntheticPhotos) {
-  const Trained t = train_tiny({synthetic_lab(64, 16), synthetic_lab(64, 24)}, 150, 1.0);
+  const Trained t = train_tiny({synthetic_lab(64, 16), synthetic_lab(64, 24)}, 400, 1.0);
   EXPECT_LT(t.last_loss, 0.5 * t.first_loss);
 
   Image input;
@@ -100,7 +101,7 @@ TEST(ColorizeTraining, HintsChangeTheHintedRegionsColour) {
   // The field is green in one photo and red in the other with the same lightness: only a hint can
   // tell which, so a network that learned to use hints must follow them.
   const cv::Vec3f green(45, -40, 40), red(45, 50, 30);
-  const Trained t = train_tiny({synthetic_lab(64, 0, green), synthetic_lab(64, 0, red)}, 250, 0.3);
+  const Trained t = train_tiny({synthetic_lab(64, 0, green), synthetic_lab(64, 0, red)}, 600, 0.3);
   Image input;
   input.pixels = to_bgr8(synthetic_lab(64, 0, green));
   // Both decodings: the default (mean, half the rebalancing undone) and Zhang's vivid one.
@@ -122,6 +123,30 @@ TEST(ColorizeTraining, HintsChangeTheHintedRegionsColour) {
     // The sky, far from the hint, stays blue either way.
     EXPECT_LT(red_hinted.at<cv::Vec3f>(6, 40)[2], -15.0f);
   }
+}
+
+TEST(ColorizeTraining, ScaleJitterSpansOneToZoomLogUniformly) {
+  // L rises by 0.25 per photo pixel, so a crop of side s resized to 32 rises by 0.25 * s / 32 per
+  // crop pixel: the zoom each crop was taken at can be read off its lightness slope.
+  cv::Mat lab(160, 160, CV_32FC3);
+  for (int y = 0; y < lab.rows; ++y)
+    for (int x = 0; x < lab.cols; ++x) lab.at<cv::Vec3f>(y, x) = cv::Vec3f(10.0f + 0.25f * x, 20, 20);
+  const AbBins bins = AbBins::from_histogram(ab_histogram({lab}, AbBinOptions{}, 1));
+  HintOptions no_hints;
+  no_hints.no_hint_probability = 1.0;
+  Rng rng(5);
+  const int64_t crop = 32;
+  const Batch batch = sample_batch({lab}, 400, crop, bins, no_hints, rng, 4.0);
+  std::vector<double> zooms;
+  for (int64_t n = 0; n < 400; ++n) {
+    const float* L = batch.input.data() + n * 4 * crop * crop + 16 * crop;  // row 16, as L / 50 - 1
+    zooms.push_back(std::abs(L[24] - L[8]) * 50.0 / 16.0 / 0.25);         // flips make the slope negative
+  }
+  std::sort(zooms.begin(), zooms.end());
+  EXPECT_NEAR(zooms.front(), 1.0, 0.05);
+  EXPECT_NEAR(zooms.back(), 4.0, 0.15);
+  EXPECT_NEAR(zooms[200], 2.0, 0.3) << "log-uniform zoom in [1, 4] has its median at 2";
+  EXPECT_THROW(sample_batch({lab}, 1, crop, bins, no_hints, rng, 0.5), ArgumentError);
 }
 
 TEST(ColorizeArguments, ParsesHintsAndRejectsMalformedOnes) {

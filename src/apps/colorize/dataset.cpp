@@ -110,18 +110,18 @@ void encode_targets(Batch& batch, const AbBins& bins) { batch.target = bins.soft
 }  // namespace
 
 Batch sample_batch(const std::vector<LabPhoto>& photos, int64_t batch_size, int64_t crop, const AbBins& bins,
-                   const HintOptions& hints, Rng& rng) {
+                   const HintOptions& hints, Rng& rng, double max_zoom) {
   if (photos.empty()) throw ArgumentError("colorize training: no colour photos to sample from");
+  if (!(max_zoom >= 1.0 && max_zoom <= 16.0)) throw ArgumentError("colorize training: zoom must be in [1, 16]");
   const int64_t S = crop / kOutputStride;
   Batch batch;
   batch.input = Tensor(Shape{batch_size, kInputChannels, crop, crop});
   batch.ab = Tensor(Shape{batch_size, 2, S, S});
   for (int64_t n = 0; n < batch_size; ++n) {
     const cv::Mat& photo = photos[rng.below(photos.size())];
-    // Scale jitter: a square of side in [crop, min(short side, 1.5 crop)] resized to crop.
     const int64_t short_side = std::min(photo.rows, photo.cols);
-    const int64_t max_side = std::max<int64_t>(crop, std::min<int64_t>(short_side, crop * 3 / 2));
-    const int64_t side = std::min<int64_t>(short_side, crop + static_cast<int64_t>(rng.below(max_side - crop + 1)));
+    const double max_side = std::max<double>(crop, std::min<double>(short_side, max_zoom * crop));
+    const int64_t side = std::min<int64_t>(short_side, std::llround(crop * std::pow(max_side / crop, rng.uniform())));
     const int x0 = static_cast<int>(rng.below(photo.cols - side + 1));
     const int y0 = static_cast<int>(rng.below(photo.rows - side + 1));
     cv::Mat sample;

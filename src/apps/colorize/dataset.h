@@ -51,9 +51,10 @@ struct Batch {
   Tensor target;   // (N, Q, S/4, S/4): soft-encoded ab
 };
 
-// Random crops of side `crop` (a multiple of 8) from random photos.
+// Random crops of side `crop` (a multiple of 8) from random photos. Scale jitter: each crop is a
+// square of side in [crop, min(short side, max_zoom * crop)], drawn log-uniformly, resized to `crop`.
 Batch sample_batch(const std::vector<LabPhoto>& photos, int64_t batch_size, int64_t crop, const AbBins& bins,
-                   const HintOptions& hints, Rng& rng);
+                   const HintOptions& hints, Rng& rng, double max_zoom = 1.5);
 
 // Deterministic validation batch: the centre crop of each photo, no hints.
 Batch centre_batch(const std::vector<LabPhoto>& photos, int64_t begin, int64_t end, int64_t crop, const AbBins& bins);

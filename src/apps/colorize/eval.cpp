@@ -68,6 +68,9 @@ struct ErrorHistogram {
 
 EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress) {
   std::vector<std::string> paths = options.list.empty() ? list_images(options.data, true) : apps::read_path_list(options.list);
+  if (options.working_size != 0 && (options.working_size < 32 || options.working_size > 4096))
+    throw ArgumentError("--working-size must be 0 (the same as --size) or in [32, 4096], got " +
+                        std::to_string(options.working_size));
   if (paths.empty()) throw IoError("eval colorize: no images to evaluate");
   if (options.max_images > 0 && static_cast<int64_t>(paths.size()) > options.max_images)
     paths.resize(static_cast<size_t>(options.max_images));
@@ -75,7 +78,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   ErrorHistogram model_h, gray_h, lookup_h;
   EvalResult result;
   ColorizeOptions colorize_options;
-  colorize_options.size = options.size;
+  colorize_options.size = options.working_size > 0 ? options.working_size : options.size;
   colorize_options.vividness = options.vividness;
   colorize_options.prior_correction = options.prior_correction;
   const Tensor& lookup = model.lookup();

@@ -46,7 +46,10 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   split_by_val_list(list_images(o.data, true), o.val_list, &train_paths, &val_paths);
   if (train_paths.empty()) throw IoError("no training photos found in the --data folders");
 
+  if (o.photo_side < o.crop || !(o.max_zoom >= 1.0 && o.max_zoom <= 16.0))
+    throw ArgumentError("--photo-side must be at least --crop and --zoom in [1, 16]");
   PhotoLoadOptions load_options;
+  load_options.short_side = o.photo_side;
   const LoadedPhotos train_set = load_photos(train_paths, load_options, progress);
   LoadedPhotos val_set = load_photos(val_paths, load_options, progress);
   if (train_set.photos.empty()) throw IoError("none of the training photos is a readable colour photo");
@@ -74,7 +77,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
 
   apps::TrainingLoopSteps steps;
   steps.train_step = [&] {
-    const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng);
+    const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng, o.max_zoom);
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(batch.input), batch.target, &weights, &dlogits);
     net.backward(dlogits);
