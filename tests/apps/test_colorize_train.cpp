@@ -149,6 +149,28 @@ TEST(ColorizeTraining, ScaleJitterSpansOneToZoomLogUniformly) {
   EXPECT_THROW(sample_batch({lab}, 1, crop, bins, no_hints, rng, 0.5), ArgumentError);
 }
 
+TEST(ColorizeModelTest, MirrorAveragingIsExactlyMirrorEquivariant) {
+  // Averaging each prediction with the mirror image's (mirrored back) gives the same answer, mirrored,
+  // for the mirrored photo; the network alone does not, so a wrongly mirrored average would show.
+  const std::vector<cv::Mat> photos{synthetic_lab(64, 16)};
+  AbBins bins = AbBins::from_histogram(ab_histogram(photos, AbBinOptions{}, 1));
+  bins.set_rebalancing(bin_counts(photos, bins, 1));
+  Rng rng(11);
+  ColorizeModel model(build_network(NetworkOptions{8, bins.size()}, rng), bins, mean_ab_by_lightness(photos));
+  cv::Mat L(48, 64, CV_32F);  // 64 wide: a multiple of 8, so no padding breaks the symmetry
+  for (int y = 0; y < L.rows; ++y)
+    for (int x = 0; x < L.cols; ++x) L.at<float>(y, x) = static_cast<float>(rng.uniform(0.0, 100.0));
+  cv::Mat L_mirrored;
+  cv::flip(L, L_mirrored, 1);
+  auto asymmetry = [&](bool mirror) {
+    cv::Mat back;
+    cv::flip(model.predict_ab(L_mirrored, {}, {}, 1.0f, 0.5f, mirror), back, 1);
+    return cv::norm(model.predict_ab(L, {}, {}, 1.0f, 0.5f, mirror), back, cv::NORM_INF);
+  };
+  EXPECT_GT(asymmetry(false), 0.1);
+  EXPECT_LT(asymmetry(true), 1e-4);
+}
+
 TEST(ColorizeArguments, ParsesHintsAndRejectsMalformedOnes) {
   const Hint h = parse_hint("12,34.5,#FF8000");
   EXPECT_EQ(h.x, 12.0);

@@ -60,7 +60,8 @@ Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOpt
     }
   }
 
-  const cv::Mat ab_small = model.predict_ab(L_work, hint_ab, hint_mask, options.vividness, options.prior_correction);
+  const cv::Mat ab_small = model.predict_ab(L_work, hint_ab, hint_mask, options.vividness, options.prior_correction,
+                                            options.mirror);
   // ab_small pixel i covers working pixels [4i, 4i + 4); map every full-resolution pixel centre to
   // its position in ab_small exactly: u = (x + 0.5) * (ww / W) / 4 - 0.5.
   const double sx = static_cast<double>(ww) / W / 4.0, sy = static_cast<double>(wh) / H / 4.0;

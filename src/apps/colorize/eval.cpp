@@ -81,6 +81,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   colorize_options.size = options.working_size > 0 ? options.working_size : options.size;
   colorize_options.vividness = options.vividness;
   colorize_options.prior_correction = options.prior_correction;
+  colorize_options.mirror = options.mirror;
   const Tensor& lookup = model.lookup();
   for (size_t i = 0; i < paths.size(); ++i) {
     report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "eval colorize", {}});

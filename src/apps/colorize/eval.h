@@ -24,6 +24,7 @@ struct EvalOptions {
   float vividness = kDefaultVividness;
   float prior_correction = kDefaultPriorCorrection;
   int64_t max_images = 0;         // 0: all
+  bool mirror = false;            // colorize_image's mirror averaging
 };
 
 struct MethodScores {

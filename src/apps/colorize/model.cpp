@@ -68,7 +68,7 @@ void ColorizeModel::save(const std::string& path, const std::map<std::string, st
 }
 
 cv::Mat ColorizeModel::predict_ab(const cv::Mat& L, const cv::Mat& hint_ab, const cv::Mat& hint_mask,
-                                  float temperature, float prior_correction) {
+                                  float temperature, float prior_correction, bool mirror) {
   const int H = L.rows, W = L.cols;
   const int pad_h = static_cast<int>((kSizeMultiple - H % kSizeMultiple) % kSizeMultiple);
   const int pad_w = static_cast<int>((kSizeMultiple - W % kSizeMultiple) % kSizeMultiple);
@@ -80,7 +80,24 @@ cv::Mat ColorizeModel::predict_ab(const cv::Mat& L, const cv::Mat& hint_ab, cons
     cv::copyMakeBorder(hint_mask, maskp, 0, pad_h, 0, pad_w, cv::BORDER_CONSTANT, cv::Scalar(0));
   }
   net_->set_training(false);
-  const Tensor logits = net_->forward(make_input(Lp, abp, maskp));
+  Tensor logits = net_->forward(make_input(Lp, abp, maskp));
+  if (mirror) {
+    // Mirror the padded input (the padding moves to the left), run it, and mirror its logits back.
+    cv::Mat Lm, abm, maskm;
+    cv::flip(Lp, Lm, 1);
+    if (!abp.empty()) {
+      cv::flip(abp, abm, 1);
+      cv::flip(maskp, maskm, 1);
+    }
+    const Tensor mirrored = net_->forward(make_input(Lm, abm, maskm));
+    const int64_t planes = logits.dim(0) * logits.dim(1), h = logits.dim(2), w = logits.dim(3);
+    for (int64_t p = 0; p < planes; ++p)
+      for (int64_t y = 0; y < h; ++y) {
+        float* row = logits.data() + (p * h + y) * w;
+        const float* mrow = mirrored.data() + (p * h + y) * w;
+        for (int64_t x = 0; x < w; ++x) row[x] = 0.5f * (row[x] + mrow[w - 1 - x]);
+      }
+  }
   const Tensor ab = bins_.annealed_mean(logits, temperature, prior_correction);
   const int OH = static_cast<int>(ab.dim(2)), OW = static_cast<int>(ab.dim(3));
   cv::Mat out(OH, OW, CV_32FC2);

@@ -31,9 +31,10 @@ class ColorizeModel {
 
   // ab (CV_32FC2, a quarter of the input's size rounded up) predicted for L (CV_32F, L in [0,100])
   // with optional hints (CV_32FC2 ab and CV_32F mask, same size as L). L of any size is padded by
-  // reflection to a multiple of 8 for the network and the result cropped back.
+  // reflection to a multiple of 8 for the network and the result cropped back. With `mirror`, the
+  // network also sees the left-right mirror image and the two predictions' logits are averaged.
   cv::Mat predict_ab(const cv::Mat& L, const cv::Mat& hint_ab, const cv::Mat& hint_mask, float temperature,
-                     float prior_correction = 0.0f);
+                     float prior_correction = 0.0f, bool mirror = false);
 
  private:
   std::unique_ptr<Layer> net_;
