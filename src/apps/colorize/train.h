@@ -26,8 +26,8 @@ struct TrainOptions {
   uint64_t seed = 1;
   int64_t batch_size = 16;
   int64_t crop = 128;                // training crop side (multiple of 8)
-  int64_t photo_side = 176;          // photos are kept with their short side at most this
-  double max_zoom = 1.5;             // crops span crop..max_zoom*crop photo pixels (scale jitter)
+  int64_t photo_side = 320;          // photos are kept with their short side at most this
+  double max_zoom = 2.5;             // crops span crop..max_zoom*crop photo pixels (scale jitter; the shipped model's recipe)
   int64_t width = 32;                // network width (network.h) of a new network; an --init model keeps its own
   double learning_rate = 1e-3;
   int64_t val_every = 250;
