@@ -10,6 +10,7 @@
 
 #include "apps/colorize/colorize.h"
 #include "apps/colorize/eval.h"
+#include "apps/colorize/prepare.h"
 #include "apps/colorize/train.h"
 #include "apps/common/batch.h"
 #include "cli/commands.h"
@@ -128,6 +129,8 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--init", o->init, "fine-tune this colorize model instead of training a new network")
       ->type_name("MODEL");
   sub->add_option("--width", o->width, "network width (a new network's; --init keeps the model's)")->check(CLI::Range(int64_t{4}, int64_t{256}));
+  sub->add_option("--arch", o->arch, "network version of a new network: 1 (930k parameters at width 32) or 2 (deeper, residual middle)")
+      ->check(CLI::Range(int64_t{1}, int64_t{2}));
   sub->callback([o, sub, &global] {
     o->command_line = recorded_command("neuroshop train colorize", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
@@ -184,8 +187,34 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
 
 }  // namespace
 
+void add_prepare_photos(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<colorize::PrepareOptions>();
+  CLI::App* sub = app.add_subcommand("prepare-photos",
+                                     "turn folders of photos into a colorize training set: colour only, downscaled, near-duplicates dropped");
+  sub->add_option("inputs", o->inputs, "photo files or folders (searched recursively)")->required()->type_name("PATH...");
+  sub->add_option("-o,--output", o->output, "folder to write the photos and manifest.tsv into")->required()->type_name("DIR");
+  sub->add_option("--exclude", o->exclude, "photos (files or folders) whose near-duplicates are left out, e.g. test sets")
+      ->type_name("PATH...");
+  sub->add_option("--short-side", o->short_side, "downscale so the short side is at most this many pixels")
+      ->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--min-side", o->min_side, "skip photos whose short side is smaller")->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  sub->add_option("--min-chroma", o->min_mean_chroma, "skip photos whose mean Lab chroma is below this (gray, sepia)")
+      ->check(finite_in(0.0, 100.0));
+  sub->add_option("--hash-distance", o->max_hash_distance, "difference hashes this many bits apart count as one photo")
+      ->check(CLI::Range(int64_t{0}, int64_t{32}));
+  sub->callback([o, &global] {
+    ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+    const colorize::PrepareSummary s = colorize::prepare_photos(*o, bar.callback());
+    bar.finish();
+    std::cout << "wrote " << s.written << " of " << s.found << " photos to " << o->output << " (skipped: " << s.gray
+              << " gray, " << s.small << " too small, " << s.unreadable << " unreadable, " << s.duplicates
+              << " duplicates, " << s.excluded << " excluded)\nmanifest: " << s.manifest << "\n";
+  });
+}
+
 void add_colorize_command(CLI::App& app, const GlobalOptions& global) {
   add_colorize(app, global);
+  add_prepare_photos(app, global);
   add_train_colorize(app, global);
   add_eval_colorize(app, global);
 }

@@ -12,7 +12,34 @@
 
 namespace neuroshop::colorize {
 
-double mean_chroma(const LabPhoto& lab) {
+cv::Mat pack_lab(const cv::Mat& lab) {
+  if (lab.type() != CV_32FC3) throw ArgumentError("pack_lab: expected a CV_32FC3 Lab image");
+  cv::Mat packed(lab.size(), CV_8UC3);
+  for (int y = 0; y < lab.rows; ++y) {
+    const cv::Vec3f* in = lab.ptr<cv::Vec3f>(y);
+    cv::Vec3b* out = packed.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < lab.cols; ++x)
+      out[x] = cv::Vec3b(cv::saturate_cast<uchar>(in[x][0] * (255.0f / 100.0f)), cv::saturate_cast<uchar>(in[x][1] + 128.0f),
+                         cv::saturate_cast<uchar>(in[x][2] + 128.0f));
+  }
+  return packed;
+}
+
+cv::Mat unpack_lab(const cv::Mat& lab) {
+  if (lab.type() == CV_32FC3) return lab;
+  if (lab.type() != CV_8UC3) throw ArgumentError("unpack_lab: expected a CV_8UC3 or CV_32FC3 Lab image");
+  cv::Mat out(lab.size(), CV_32FC3);
+  for (int y = 0; y < lab.rows; ++y) {
+    const cv::Vec3b* in = lab.ptr<cv::Vec3b>(y);
+    cv::Vec3f* o = out.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < lab.cols; ++x)
+      o[x] = cv::Vec3f(in[x][0] * (100.0f / 255.0f), in[x][1] - 128.0f, in[x][2] - 128.0f);
+  }
+  return out;
+}
+
+double mean_chroma(const LabPhoto& packed_or_float) {
+  const cv::Mat lab = unpack_lab(packed_or_float);
   double sum = 0.0;
   for (int y = 0; y < lab.rows; ++y) {
     const cv::Vec3f* row = lab.ptr<cv::Vec3f>(y);
@@ -49,7 +76,7 @@ LoadedPhotos load_photos(const std::vector<std::string>& paths, const PhotoLoadO
       ++out.skipped_gray;
       continue;
     }
-    out.photos.push_back(lab);
+    out.photos.push_back(pack_lab(lab));
     out.paths.push_back(paths[i]);
   }
   report(progress, {static_cast<int64_t>(paths.size()), static_cast<int64_t>(paths.size()), "load photos", {}});
@@ -128,6 +155,7 @@ Batch sample_batch(const std::vector<LabPhoto>& photos, int64_t batch_size, int6
     cv::resize(photo(cv::Rect(x0, y0, static_cast<int>(side), static_cast<int>(side))), sample,
                cv::Size(static_cast<int>(crop), static_cast<int>(crop)), 0, 0, side > crop ? cv::INTER_AREA : cv::INTER_LINEAR);
     if (rng.uniform() < 0.5) cv::flip(sample, sample, 1);
+    sample = unpack_lab(sample);
 
     cv::Mat hint_ab = cv::Mat::zeros(sample.size(), CV_32FC2);
     cv::Mat hint_mask = cv::Mat::zeros(sample.size(), CV_32F);
@@ -160,7 +188,7 @@ Batch centre_batch(const std::vector<LabPhoto>& photos, int64_t begin, int64_t e
     cv::Mat resized;
     cv::resize(photo, resized, cv::Size(), scale, scale, cv::INTER_AREA);
     const int x0 = (resized.cols - static_cast<int>(crop)) / 2, y0 = (resized.rows - static_cast<int>(crop)) / 2;
-    const cv::Mat sample = resized(cv::Rect(x0, y0, static_cast<int>(crop), static_cast<int>(crop))).clone();
+    const cv::Mat sample = unpack_lab(resized(cv::Rect(x0, y0, static_cast<int>(crop), static_cast<int>(crop))).clone());
     fill_sample(sample, cv::Mat(), cv::Mat(), n, batch);
   }
   encode_targets(batch, bins);
@@ -170,7 +198,8 @@ Batch centre_batch(const std::vector<LabPhoto>& photos, int64_t begin, int64_t e
 std::vector<double> ab_histogram(const std::vector<LabPhoto>& photos, const AbBinOptions& grid, int64_t stride) {
   const int64_t n = static_cast<int64_t>(std::lround(2.0f * grid.ab_range / grid.grid)) + 1;
   std::vector<double> histogram(static_cast<size_t>(n * n), 0.0);
-  for (const cv::Mat& photo : photos)
+  for (const cv::Mat& packed_or_float : photos) {
+    const cv::Mat photo = unpack_lab(packed_or_float);
     for (int y = 0; y < photo.rows; y += static_cast<int>(stride)) {
       const cv::Vec3f* row = photo.ptr<cv::Vec3f>(y);
       for (int x = 0; x < photo.cols; x += static_cast<int>(stride)) {
@@ -180,17 +209,20 @@ std::vector<double> ab_histogram(const std::vector<LabPhoto>& photos, const AbBi
         histogram[static_cast<size_t>(index(row[x][1]) * n + index(row[x][2]))] += 1.0;
       }
     }
+  }
   return histogram;
 }
 
 std::vector<double> bin_counts(const std::vector<LabPhoto>& photos, const AbBins& bins, int64_t stride) {
   std::vector<double> counts(static_cast<size_t>(bins.size()), 0.0);
-  for (const cv::Mat& photo : photos)
+  for (const cv::Mat& packed_or_float : photos) {
+    const cv::Mat photo = unpack_lab(packed_or_float);
     for (int y = 0; y < photo.rows; y += static_cast<int>(stride)) {
       const cv::Vec3f* row = photo.ptr<cv::Vec3f>(y);
       for (int x = 0; x < photo.cols; x += static_cast<int>(stride))
         counts[static_cast<size_t>(bins.nearest(row[x][1], row[x][2]))] += 1.0;
     }
+  }
   return counts;
 }
 

@@ -17,8 +17,14 @@
 
 namespace neuroshop::colorize {
 
-// A photo in CIE Lab, CV_32FC3 (L in [0,100], a, b roughly [-110, 110]).
+// A photo in CIE Lab: CV_32FC3 (L in [0,100], a, b roughly [-110, 110]), or packed into 8 bits per
+// channel, CV_8UC3 (L·255/100, a + 128, b + 128), which is how load_photos keeps training photos so
+// that ~16k of them fit in a few GB (the packing error, 0.2 in L and 0.5 in a and b, is far below the
+// 10-unit ab bins). Every function taking LabPhotos accepts both.
 using LabPhoto = cv::Mat;
+
+cv::Mat pack_lab(const cv::Mat& lab);    // CV_32FC3 -> CV_8UC3 (saturating)
+cv::Mat unpack_lab(const cv::Mat& lab);  // either -> CV_32FC3 (a float photo is returned as is)
 
 struct PhotoLoadOptions {
   int64_t short_side = 176;        // photos are resized so their short side is this

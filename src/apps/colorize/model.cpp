@@ -20,7 +20,8 @@ ColorizeModel::ColorizeModel(std::unique_ptr<Layer> net, AbBins bins, Tensor loo
 
 Tensor mean_ab_by_lightness(const std::vector<cv::Mat>& lab_photos) {
   std::vector<double> sum_a(101, 0.0), sum_b(101, 0.0), count(101, 0.0);
-  for (const cv::Mat& lab : lab_photos)
+  for (const cv::Mat& packed_or_float : lab_photos) {
+    const cv::Mat lab = unpack_lab(packed_or_float);
     for (int y = 0; y < lab.rows; ++y) {
       const cv::Vec3f* row = lab.ptr<cv::Vec3f>(y);
       for (int x = 0; x < lab.cols; ++x) {
@@ -30,6 +31,7 @@ Tensor mean_ab_by_lightness(const std::vector<cv::Mat>& lab_photos) {
         count[level] += 1.0;
       }
     }
+  }
   Tensor table(Shape{101, 2});
   for (int level = 0; level <= 100; ++level)
     if (count[level] > 0) {

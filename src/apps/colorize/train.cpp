@@ -28,7 +28,7 @@ ColorizeModel new_model(const TrainOptions& o, const std::vector<cv::Mat>& photo
   AbBins bins = AbBins::from_histogram(ab_histogram(photos, AbBinOptions{}));
   bins.set_rebalancing(bin_counts(photos, bins));
   Rng init_rng(o.seed);
-  std::unique_ptr<Layer> net = build_network(NetworkOptions{o.width, bins.size()}, init_rng);
+  std::unique_ptr<Layer> net = build_network(NetworkOptions{o.width, bins.size(), o.arch}, init_rng);
   return ColorizeModel(std::move(net), std::move(bins), mean_ab_by_lightness(photos));
 }
 

@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t photo_side = 320;          // photos are kept with their short side at most this
   double max_zoom = 2.5;             // crops span crop..max_zoom*crop photo pixels (scale jitter; the shipped model's recipe)
   int64_t width = 32;                // network width (network.h) of a new network; an --init model keeps its own
+  int64_t arch = 1;                  // network version (network.h) of a new network
   double learning_rate = 1e-3;
   int64_t val_every = 250;
   int64_t checkpoint_every = 100;

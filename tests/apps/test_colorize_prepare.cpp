@@ -1,0 +1,130 @@
+// Preparing a photo folder for colorizer training: colour photos kept and downscaled, gray, tiny,
+// duplicate and excluded ones dropped, a manifest written; the 8-bit Lab packing the training set
+// is held in loses less than the ab bins resolve; the v2 network keeps v1's input and output shapes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <opencv2/imgproc.hpp>
+
+#include "apps/colorize/dataset.h"
+#include "apps/colorize/network.h"
+#include "apps/colorize/prepare.h"
+#include "core/errors.h"
+#include "core/rng.h"
+#include "io/color.h"
+#include "io/image_file.h"
+
+namespace neuroshop::colorize {
+namespace {
+namespace fs = std::filesystem;
+
+// A colourful BGR picture whose structure depends on `seed`: blobs of random colour on a gradient.
+cv::Mat colour_picture(int rows, int cols, uint64_t seed) {
+  Rng rng(seed);
+  cv::Mat bgr(rows, cols, CV_8UC3);
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x)
+      bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(40 + 150 * x / cols), static_cast<uchar>(90),
+                                          static_cast<uchar>(200 - 150 * y / rows));
+  for (int k = 0; k < 12; ++k) {
+    const cv::Point centre(static_cast<int>(rng.below(cols)), static_cast<int>(rng.below(rows)));
+    const cv::Scalar colour(static_cast<double>(rng.below(256)), static_cast<double>(rng.below(256)),
+                            static_cast<double>(rng.below(256)));
+    cv::circle(bgr, centre, static_cast<int>(rows / 8 + rng.below(rows / 4)), colour, cv::FILLED);
+  }
+  return bgr;
+}
+
+class PreparePhotos : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("neuroshop_prepare_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "src" / "sub");
+    fs::create_directories(dir_ / "test");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(PreparePhotos, KeepsColourPhotosDownscaledAndDropsTheRest) {
+  const cv::Mat a = colour_picture(300, 400, 1), b = colour_picture(240, 320, 2), t = colour_picture(300, 300, 3);
+  write_image((dir_ / "src" / "a.png").string(), a);
+  write_image((dir_ / "src" / "sub" / "b.jpg").string(), b);
+  cv::Mat a_small;  // the same photo again, smaller and re-encoded: a duplicate
+  cv::resize(a, a_small, cv::Size(200, 150), 0, 0, cv::INTER_AREA);
+  write_image((dir_ / "src" / "sub" / "a_copy.jpg").string(), a_small);
+  cv::Mat gray_bgr;  // colour channels, gray content
+  cv::cvtColor(colour_picture(200, 200, 4), gray_bgr, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(gray_bgr, gray_bgr, cv::COLOR_GRAY2BGR);
+  write_image((dir_ / "src" / "gray.png").string(), gray_bgr);
+  write_image((dir_ / "src" / "tiny.png").string(), colour_picture(40, 60, 5));
+  write_image((dir_ / "test" / "t.png").string(), t);  // a test photo ...
+  write_image((dir_ / "src" / "t_leak.jpg").string(), t);  // ... that must not reach training
+
+  PrepareOptions o;
+  o.inputs = {(dir_ / "src").string()};
+  o.output = (dir_ / "out").string();
+  o.exclude = {(dir_ / "test").string()};
+  o.short_side = 128;
+  o.min_side = 64;
+  const PrepareSummary s = prepare_photos(o);
+  EXPECT_EQ(s.found, 6);
+  EXPECT_EQ(s.written, 2);
+  EXPECT_EQ(s.gray, 1);
+  EXPECT_EQ(s.small, 1);
+  EXPECT_EQ(s.duplicates, 1);
+  EXPECT_EQ(s.excluded, 1);
+
+  const std::vector<std::string> written = list_images({o.output}, false);
+  ASSERT_EQ(written.size(), 2u);
+  for (const std::string& path : written) {
+    const Image image = read_image(path);
+    EXPECT_EQ(std::min(image.pixels.rows, image.pixels.cols), 128) << path;
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "a.jpg"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "sub_b.jpg"));
+  std::ifstream manifest(s.manifest);
+  std::string line;
+  int lines = 0;
+  while (std::getline(manifest, line)) ++lines;
+  EXPECT_EQ(lines, 3);  // header + two photos
+}
+
+TEST(DifferenceHash, CopiesAreCloseAndDifferentPicturesFar) {
+  const cv::Mat a = colour_picture(240, 320, 11), b = colour_picture(240, 320, 12);
+  cv::Mat a_small;
+  cv::resize(a, a_small, cv::Size(160, 120), 0, 0, cv::INTER_AREA);
+  EXPECT_LE(hamming_distance(difference_hash(a), difference_hash(a_small)), 3);
+  EXPECT_GT(hamming_distance(difference_hash(a), difference_hash(b)), 10);
+}
+
+TEST(PackedLab, RoundTripIsWithinHalfAUnit) {
+  const cv::Mat lab = bgr_to_lab(colour_picture(64, 64, 21));
+  const cv::Mat back = unpack_lab(pack_lab(lab));
+  for (int y = 0; y < lab.rows; ++y)
+    for (int x = 0; x < lab.cols; ++x) {
+      const cv::Vec3f u = lab.at<cv::Vec3f>(y, x), v = back.at<cv::Vec3f>(y, x);
+      EXPECT_NEAR(u[0], v[0], 100.0 / 255.0 / 2 + 1e-4);
+      EXPECT_NEAR(u[1], v[1], 0.5 + 1e-4);
+      EXPECT_NEAR(u[2], v[2], 0.5 + 1e-4);
+    }
+  EXPECT_NEAR(mean_chroma(pack_lab(lab)), mean_chroma(lab), 0.5);
+  EXPECT_THROW(pack_lab(cv::Mat(4, 4, CV_8UC3)), ArgumentError);
+}
+
+TEST(ColorizeNetworkV2, KeepsTheInputAndOutputShapesOfV1) {
+  Rng rng(3);
+  for (int64_t arch : {1, 2}) {
+    auto net = build_network(NetworkOptions{8, 17, arch}, rng);
+    EXPECT_EQ(net->output_shape(Shape{2, kInputChannels, 64, 48}), (Shape{2, 17, 16, 12})) << "arch " << arch;
+  }
+  EXPECT_THROW(build_network(NetworkOptions{8, 17, 3}, rng), ArgumentError);
+}
+
+}  // namespace
+}  // namespace neuroshop::colorize
