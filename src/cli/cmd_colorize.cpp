@@ -160,6 +160,9 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
       ->check(finite_in(0.0, 1.0));
   sub->add_option("--max-images", o->max_images, "evaluate at most this many (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   sub->add_flag("--mirror", o->mirror, "average the predictions for each photo and its mirror image");
+  sub->add_option("--sheet", o->sheet, "also write a contact sheet (gray | model | original) of the first photos")
+      ->type_name("IMAGE");
+  sub->add_option("--sheet-count", o->sheet_count, "photos on the contact sheet")->check(CLI::Range(int64_t{1}, int64_t{400}));
   sub->add_flag("--json", *json, "print the table as JSON");
   sub->callback([o, model_path, json, &global] {
     if (o->data.empty() && o->list.empty()) throw ArgumentError("eval colorize needs --data DIR... or --list FILE");

@@ -11,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "apps/colorize/dataset.h"
+#include "apps/colorize/eval.h"
+#include "apps/colorize/model.h"
 #include "apps/colorize/network.h"
 #include "apps/colorize/prepare.h"
 #include "core/errors.h"
@@ -124,6 +126,37 @@ TEST(ColorizeNetworkV2, KeepsTheInputAndOutputShapesOfV1) {
     EXPECT_EQ(net->output_shape(Shape{2, kInputChannels, 64, 48}), (Shape{2, 17, 16, 12})) << "arch " << arch;
   }
   EXPECT_THROW(build_network(NetworkOptions{8, 17, 3}, rng), ArgumentError);
+}
+
+TEST_F(PreparePhotos, EvalScoresBaselinesAndWritesAContactSheet) {
+  std::vector<cv::Mat> labs;
+  for (int k = 0; k < 5; ++k) {
+    const cv::Mat bgr = colour_picture(96, 128, 30 + static_cast<uint64_t>(k));
+    write_image((dir_ / "src" / ("p" + std::to_string(k) + ".png")).string(), bgr);
+    labs.push_back(bgr_to_lab(bgr));
+  }
+  AbBins bins = AbBins::from_histogram(ab_histogram(labs, AbBinOptions{}, 1));
+  bins.set_rebalancing(bin_counts(labs, bins, 1));
+  Rng rng(5);
+  ColorizeModel model(build_network(NetworkOptions{8, bins.size()}, rng), bins, mean_ab_by_lightness(labs));
+  EvalOptions o;
+  o.data = {(dir_ / "src").string()};
+  o.size = 64;
+  o.sheet = (dir_ / "sheet.png").string();
+  const EvalResult r = evaluate(model, o);
+  EXPECT_EQ(r.images, 5);
+  ASSERT_EQ(r.methods.size(), 3u);
+  EXPECT_EQ(r.methods[1].name, "gray");
+  EXPECT_EQ(r.methods[1].colorfulness_ratio, 0.0);  // gray has no colour at all
+  EXPECT_GT(r.methods[2].colorfulness_ratio, 0.0);  // the lookup baseline has some
+  const Image sheet = read_image(o.sheet);
+  // two rows (4 + 1 photos) of 128 px tiles with 4 px gaps; four photos of three 192 px tiles + 4 px
+  EXPECT_EQ(sheet.pixels.rows, 2 * (128 + 4));
+  EXPECT_EQ(sheet.pixels.cols, 4 * (3 * 192 + 4));
+
+  o.sheet = (dir_ / "sheet.txt").string();
+  EXPECT_THROW(evaluate(model, o), ArgumentError);
+  EXPECT_FALSE(fs::exists(o.sheet));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "apps/colorize/eval.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,31 @@ struct ErrorHistogram {
   }
 };
 
+constexpr int kTileW = 192, kTileH = 128, kSheetColumns = 4;
+
+// The photo scaled to cover a kTileW x kTileH tile, centre-cropped.
+cv::Mat tile(const cv::Mat& bgr) {
+  const double scale = std::max(static_cast<double>(kTileW) / bgr.cols, static_cast<double>(kTileH) / bgr.rows);
+  cv::Mat resized;
+  cv::resize(bgr, resized, cv::Size(std::max(kTileW, static_cast<int>(std::lround(bgr.cols * scale))),
+                                    std::max(kTileH, static_cast<int>(std::lround(bgr.rows * scale)))),
+             0, 0, cv::INTER_AREA);
+  return resized(cv::Rect((resized.cols - kTileW) / 2, (resized.rows - kTileH) / 2, kTileW, kTileH)).clone();
+}
+
+// Rows of kSheetColumns photos, each as three tiles (gray, model, original) with a 4 px gap between photos.
+void write_sheet(const std::string& path, const std::vector<std::array<cv::Mat, 3>>& photos) {
+  const int gap = 4, photo_w = 3 * kTileW + gap;
+  const int columns = std::min<int>(kSheetColumns, static_cast<int>(photos.size()));
+  const int rows = (static_cast<int>(photos.size()) + kSheetColumns - 1) / kSheetColumns;
+  cv::Mat sheet(rows * (kTileH + gap), columns * photo_w, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const int x0 = static_cast<int>(i % kSheetColumns) * photo_w, y0 = static_cast<int>(i / kSheetColumns) * (kTileH + gap);
+    for (int k = 0; k < 3; ++k) photos[i][static_cast<size_t>(k)].copyTo(sheet(cv::Rect(x0 + k * kTileW, y0, kTileW, kTileH)));
+  }
+  write_image(path, sheet);
+}
+
 }  // namespace
 
 EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress) {
@@ -83,6 +109,9 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   colorize_options.prior_correction = options.prior_correction;
   colorize_options.mirror = options.mirror;
   const Tensor& lookup = model.lookup();
+  if (!options.sheet.empty() && !has_image_extension(options.sheet))
+    throw ArgumentError("--sheet '" + options.sheet + "': expected an image file name (.jpg, .png, ...)");
+  std::vector<std::array<cv::Mat, 3>> sheet;
   for (size_t i = 0; i < paths.size(); ++i) {
     report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "eval colorize", {}});
     Image image = read_image(paths[i]);
@@ -127,7 +156,13 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
     input.pixels = truth;
     const Image colorized = colorize_image(model, input, colorize_options);
     score(model_h, bgr_to_lab(colorized.pixels));
+    if (!options.sheet.empty() && static_cast<int64_t>(sheet.size()) < options.sheet_count) {
+      cv::Mat gray8;
+      lab_to_bgr_in_gamut(gray_lab).convertTo(gray8, CV_8U, 255.0);
+      sheet.push_back({tile(gray8), tile(colorized.pixels), tile(truth)});
+    }
   }
+  if (!sheet.empty()) write_sheet(options.sheet, sheet);
   report(progress, {static_cast<int64_t>(paths.size()), static_cast<int64_t>(paths.size()), "eval colorize", {}});
   if (result.images == 0) throw IoError("eval colorize: none of the images is a colour photo");
 

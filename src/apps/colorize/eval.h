@@ -25,6 +25,8 @@ struct EvalOptions {
   float prior_correction = kDefaultPriorCorrection;
   int64_t max_images = 0;         // 0: all
   bool mirror = false;            // colorize_image's mirror averaging
+  std::string sheet;              // if set, a contact sheet of the first sheet_count photos is written here:
+  int64_t sheet_count = 24;       // each as gray input | model | original, four photos a row
 };
 
 struct MethodScores {
