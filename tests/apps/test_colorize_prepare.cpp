@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <opencv2/imgproc.hpp>
 
@@ -95,6 +96,10 @@ TEST_F(PreparePhotos, KeepsColourPhotosDownscaledAndDropsTheRest) {
   int lines = 0;
   while (std::getline(manifest, line)) ++lines;
   EXPECT_EQ(lines, 3);  // header + two photos
+  std::ifstream dropped(dir_ / "out" / "dropped.tsv");
+  std::string dropped_text((std::istreambuf_iterator<char>(dropped)), std::istreambuf_iterator<char>());
+  EXPECT_NE(dropped_text.find("a_copy.jpg\tduplicate\t"), std::string::npos) << dropped_text;
+  EXPECT_NE(dropped_text.find("t_leak.jpg\texcluded\t"), std::string::npos) << dropped_text;
 }
 
 TEST(DifferenceHash, CopiesAreCloseAndDifferentPicturesFar) {

@@ -31,9 +31,23 @@ int hamming_distance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b
 
 namespace {
 
-bool near_any(uint64_t hash, const std::vector<uint64_t>& hashes, int64_t max_distance) {
-  return std::any_of(hashes.begin(), hashes.end(),
-                     [&](uint64_t h) { return hamming_distance(hash, h) <= max_distance; });
+// Index of the first hash within max_distance bits of `hash`, or -1.
+int64_t find_near(uint64_t hash, const std::vector<uint64_t>& hashes, int64_t max_distance) {
+  for (size_t i = 0; i < hashes.size(); ++i)
+    if (hamming_distance(hash, hashes[i]) <= max_distance) return static_cast<int64_t>(i);
+  return -1;
+}
+
+// Writes lines (after a header) to path through a temporary name.
+void write_tsv(const std::string& path, const std::string& header, const std::vector<std::string>& lines) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << header << "\n";
+    for (const std::string& line : lines) out << line << "\n";
+    if (!out) throw IoError("cannot write '" + tmp + "'");
+  }
+  fs::rename(tmp, path);
 }
 
 // "a/b/c.JPEG" under root "a" -> "b_c.jpg": unique within one input, readable, flat.
@@ -60,9 +74,11 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
     throw ArgumentError("prepare-photos: short side must be >= 32, min side >= 1, hash distance in [0, 32]");
 
   std::vector<uint64_t> excluded_hashes;
+  std::vector<std::string> excluded_paths;
   for (const std::string& path : o.exclude.empty() ? std::vector<std::string>{} : list_images(o.exclude, true)) {
     try {
       excluded_hashes.push_back(difference_hash(read_image(path).pixels));
+      excluded_paths.push_back(path);
     } catch (const IoError&) {
     }
   }
@@ -77,7 +93,8 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
   fs::create_directories(o.output);
 
   std::vector<uint64_t> kept_hashes;
-  std::vector<std::string> manifest_lines;
+  std::vector<size_t> kept_sources;  // index into jobs of each kept photo
+  std::vector<std::string> manifest_lines, dropped_lines;
   std::unordered_set<std::string> used_names;
   for (size_t i = 0; i < jobs.size(); ++i) {
     report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(jobs.size()), "prepare photos", {}});
@@ -106,12 +123,14 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
       continue;
     }
     const uint64_t hash = difference_hash(bgr);
-    if (near_any(hash, excluded_hashes, o.max_hash_distance)) {
+    if (const int64_t k = find_near(hash, excluded_hashes, o.max_hash_distance); k >= 0) {
       ++summary.excluded;
+      dropped_lines.push_back(path + "\texcluded\t" + excluded_paths[static_cast<size_t>(k)]);
       continue;
     }
-    if (near_any(hash, kept_hashes, o.max_hash_distance)) {
+    if (const int64_t k = find_near(hash, kept_hashes, o.max_hash_distance); k >= 0) {
       ++summary.duplicates;
+      dropped_lines.push_back(path + "\tduplicate\t" + jobs[kept_sources[static_cast<size_t>(k)]].first);
       continue;
     }
     std::string out_name = name;
@@ -120,6 +139,7 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
     write_image((fs::path(o.output) / out_name).string(), bgr);
     used_names.insert(out_name);
     kept_hashes.push_back(hash);
+    kept_sources.push_back(i);
     manifest_lines.push_back(out_name + "\t" + path + "\t" + std::to_string(bgr.cols) + "\t" + std::to_string(bgr.rows) +
                              "\t" + hex(hash));
     ++summary.written;
@@ -127,14 +147,8 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
   report(progress, {static_cast<int64_t>(jobs.size()), static_cast<int64_t>(jobs.size()), "prepare photos", {}});
 
   summary.manifest = (fs::path(o.output) / "manifest.tsv").string();
-  const std::string tmp = summary.manifest + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "file\tsource\twidth\theight\tdhash\n";
-    for (const std::string& line : manifest_lines) out << line << "\n";
-    if (!out) throw IoError("cannot write '" + tmp + "'");
-  }
-  fs::rename(tmp, summary.manifest);
+  write_tsv(summary.manifest, "file\tsource\twidth\theight\tdhash", manifest_lines);
+  write_tsv((fs::path(o.output) / "dropped.tsv").string(), "source\twhy\tlike", dropped_lines);
   return summary;
 }
 

@@ -2,7 +2,8 @@
 // decoded (EXIF orientation applied), gray and near-gray ones skipped, downscaled so its short
 // side is at most `short_side`, near-duplicates dropped by a 64-bit difference hash (dHash:
 // the signs of horizontal brightness steps on a 9x8 thumbnail, so a re-encoded or resized copy
-// hashes within a few bits of its original), and written as JPEG with a manifest.
+// hashes within a few bits of its original), and written as JPEG with a manifest (manifest.tsv)
+// and a list of the duplicates and excluded photos with the photo each resembled (dropped.tsv).
 // Photos matching an `exclude` set (e.g. the test photos a model is evaluated on) are dropped the
 // same way, so a test photo cannot leak into training under another name or size.
 // Not here: loading for training (dataset.h), argument parsing (the CLI).
