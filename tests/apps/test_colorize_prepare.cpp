@@ -20,27 +20,13 @@
 #include "core/rng.h"
 #include "io/color.h"
 #include "io/image_file.h"
+#include "apps/test_pictures.h"
 
 namespace neuroshop::colorize {
 namespace {
 namespace fs = std::filesystem;
 
-// A colourful BGR picture whose structure depends on `seed`: blobs of random colour on a gradient.
-cv::Mat colour_picture(int rows, int cols, uint64_t seed) {
-  Rng rng(seed);
-  cv::Mat bgr(rows, cols, CV_8UC3);
-  for (int y = 0; y < rows; ++y)
-    for (int x = 0; x < cols; ++x)
-      bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(40 + 150 * x / cols), static_cast<uchar>(90),
-                                          static_cast<uchar>(200 - 150 * y / rows));
-  for (int k = 0; k < 12; ++k) {
-    const cv::Point centre(static_cast<int>(rng.below(cols)), static_cast<int>(rng.below(rows)));
-    const cv::Scalar colour(static_cast<double>(rng.below(256)), static_cast<double>(rng.below(256)),
-                            static_cast<double>(rng.below(256)));
-    cv::circle(bgr, centre, static_cast<int>(rows / 8 + rng.below(rows / 4)), colour, cv::FILLED);
-  }
-  return bgr;
-}
+using test::colour_picture;
 
 class PreparePhotos : public ::testing::Test {
  protected:
