@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "apps/video/flow.h"
+#include "apps/video/process.h"
 #include "apps/video/temporal.h"
 #include "apps/video/warping_error.h"
 #include "core/errors.h"
@@ -202,6 +203,79 @@ TEST(VideoTemporal, ACutStartsAfreshAndChromaCarryKeepsLightness) {
   cv::split(bgr_to_lab(a), lab_a);
   EXPECT_LT(cv::mean(cv::abs(lab_out[0] - lab_a[0]))[0], 1.0);
   EXPECT_GT(cv::mean(cv::abs(lab_out[2] - lab_a[2]))[0], 5.0);  // the blue-yellow axis moved toward the tint
+}
+
+// A clip of `n` panning frames written as a frame folder under dir; returns the folder.
+std::string frame_folder(const fs::path& dir, int n) {
+  const std::vector<cv::Mat> clip = pan_clip(texture(200, 320, 8), n, 128, 96, 4, 1);
+  fs::create_directories(dir);
+  for (int i = 0; i < n; ++i) write_image((dir / frame_file_name(i)).string(), clip[static_cast<size_t>(i)]);
+  return dir.string();
+}
+
+TEST_F(VideoFiles, ClipsKeepRateSizeAndCountAndRunsResumeWhereTheyStopped) {
+  const std::string input = frame_folder(dir_ / "in", 10);
+  const std::string output = (dir_ / "out.avi").string();
+  ClipOptions o;
+  o.input = input;
+  o.output = output;
+  o.folder_fps = 10.0;
+  int calls = 0;
+  const FrameFn invert = [&](const cv::Mat& f) {
+    if (++calls == 5) throw Error("interrupted");  // as if the process were killed during frame 5
+    cv::Mat out;
+    cv::bitwise_not(f, out);
+    return out;
+  };
+  EXPECT_THROW(process_clip(o, invert), Error);
+  EXPECT_FALSE(fs::exists(output));
+  EXPECT_TRUE(fs::exists(fs::path(work_folder(output)) / frame_file_name(3)));
+
+  calls = 100;  // no more interruptions
+  const ClipSummary s = process_clip(o, invert);
+  EXPECT_EQ(s.resumed_from, 4);
+  EXPECT_EQ(s.frames, 10);
+  EXPECT_EQ(calls, 106) << "only the six missing frames were processed";
+  EXPECT_FALSE(fs::exists(work_folder(output))) << "the work folder goes once the video is written";
+  VideoReader back(output);
+  EXPECT_NEAR(back.info().fps, 10.0, 0.01);
+  EXPECT_EQ(back.info().width, 128);
+  EXPECT_EQ(back.info().height, 96);
+  cv::Mat frame;
+  int count = 0;
+  while (back.read(frame)) ++count;
+  EXPECT_EQ(count, 10);
+}
+
+TEST_F(VideoFiles, PartsOfClipsAndRefusals) {
+  const std::string input = frame_folder(dir_ / "in", 8);
+  ClipOptions o;
+  o.input = input;
+  o.output = (dir_ / "part").string();
+  o.start = 2;
+  o.frames = 3;
+  o.stable = false;
+  const FrameFn same = [](const cv::Mat& f) { return f.clone(); };
+  EXPECT_EQ(process_clip(o, same).frames, 3);
+  EXPECT_EQ(list_images({o.output}, false).size(), 3u);
+  const cv::Mat first = read_image((fs::path(o.output) / frame_file_name(0)).string()).pixels;
+  const cv::Mat third_in = read_image((fs::path(input) / frame_file_name(2)).string()).pixels;
+  EXPECT_EQ(cv::norm(first, third_in, cv::NORM_INF), 0.0) << "--start 2 begins at the third frame";
+
+  // the finished folder is not overwritten by another job, nor is any non-empty folder
+  o.start = 0;
+  EXPECT_THROW(process_clip(o, same), IoError);
+  // a clip that cannot be read leaves nothing
+  std::ofstream((dir_ / "bad.mp4").string()) << "not a video";
+  o.input = (dir_ / "bad.mp4").string();
+  o.output = (dir_ / "bad-out.mp4").string();
+  EXPECT_THROW(process_clip(o, same), IoError);
+  EXPECT_FALSE(fs::exists(o.output));
+  EXPECT_FALSE(fs::exists(work_folder(o.output)));
+  // --start past the end
+  o.input = input;
+  o.start = 50;
+  EXPECT_THROW(process_clip(o, same), IoError);
 }
 
 }  // namespace
