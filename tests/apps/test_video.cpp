@@ -15,6 +15,7 @@
 #include "apps/video/flow.h"
 #include "apps/video/process.h"
 #include "apps/video/temporal.h"
+#include "apps/video/video_eval.h"
 #include "apps/video/warping_error.h"
 #include "core/errors.h"
 #include "core/rng.h"
@@ -276,6 +277,33 @@ TEST_F(VideoFiles, PartsOfClipsAndRefusals) {
   o.input = input;
   o.start = 50;
   EXPECT_THROW(process_clip(o, same), IoError);
+}
+
+TEST_F(VideoFiles, EvalMeasuresFlickerOfBothModesOnTheSameMotion) {
+  VideoEvalOptions o;
+  o.clip = frame_folder(dir_ / "in", 9);
+  o.gray_input = true;
+  Rng rng(4);
+  // a stand-in colorizer that decides each frame's tint anew: what per-frame colorization does to video
+  const FrameFn tint = [&](const cv::Mat& gray) {
+    cv::Mat out;
+    cv::multiply(gray, cv::Scalar(0.7 + 0.6 * rng.uniform(), 1.0, 0.7 + 0.6 * rng.uniform()), out);
+    return out;
+  };
+  const VideoEvalResult r = evaluate_video(o, tint);
+  EXPECT_EQ(r.frames, 9);
+  EXPECT_EQ(r.pairs, 8);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_EQ(r.rows[0].name, "input");
+  EXPECT_EQ(r.rows[0].flicker, 0.0);
+  EXPECT_FALSE(r.rows[0].has_quality);
+  EXPECT_TRUE(r.rows[1].has_quality && r.rows[2].has_quality);
+  EXPECT_GT(r.rows[1].flicker, 0.0);
+  EXPECT_LT(r.rows[2].flicker, 0.5 * r.rows[1].flicker);
+  EXPECT_GT(r.rows[2].frames_per_second, 0.0);
+
+  o.frames = 1;
+  EXPECT_THROW(evaluate_video(o, tint), IoError);  // one frame has no flicker to measure
 }
 
 }  // namespace

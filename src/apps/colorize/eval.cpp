@@ -19,52 +19,6 @@
 namespace neuroshop::colorize {
 namespace {
 
-constexpr int kThresholds = 151;  // ab error thresholds 0, 1, ..., 150
-constexpr float kGrid = 10.0f, kRange = 110.0f;
-constexpr int kCells = 23;        // (2 * 110 / 10) + 1 ab cells per axis
-
-// Per ground-truth ab cell, how many pixels had an ab error in each integer bucket.
-struct ErrorHistogram {
-  std::vector<double> counts = std::vector<double>(static_cast<size_t>(kCells * kCells * (kThresholds + 1)), 0.0);
-  double psnr_sum = 0.0, colorfulness_out = 0.0, colorfulness_truth = 0.0;
-
-  void add(const cv::Mat& lab_truth, const cv::Mat& lab_out) {
-    for (int y = 0; y < lab_truth.rows; ++y) {
-      const cv::Vec3f* t = lab_truth.ptr<cv::Vec3f>(y);
-      const cv::Vec3f* o = lab_out.ptr<cv::Vec3f>(y);
-      for (int x = 0; x < lab_truth.cols; ++x) {
-        const double e = std::hypot(t[x][1] - o[x][1], t[x][2] - o[x][2]);
-        const int bucket = std::min(kThresholds, static_cast<int>(std::ceil(e)));
-        auto cell = [](float v) { return std::clamp(static_cast<int>(std::lround((v + kRange) / kGrid)), 0, kCells - 1); };
-        counts[static_cast<size_t>((cell(t[x][1]) * kCells + cell(t[x][2])) * (kThresholds + 1) + bucket)] += 1.0;
-      }
-    }
-  }
-
-  // Mean over thresholds t of the fraction of pixels with error <= t, in percent; `rebalanced`
-  // weighs every occupied colour cell equally (inverse-frequency weighting of pixels).
-  double auc(bool rebalanced) const {
-    std::vector<double> curve(kThresholds, 0.0);
-    double weight_total = 0.0;
-    for (int c = 0; c < kCells * kCells; ++c) {
-      const double* h = counts.data() + static_cast<size_t>(c) * (kThresholds + 1);
-      double n = 0.0;
-      for (int b = 0; b <= kThresholds; ++b) n += h[b];
-      if (n == 0.0) continue;
-      const double w = rebalanced ? 1.0 / n : 1.0;
-      double below = 0.0;
-      for (int t = 0; t < kThresholds; ++t) {
-        below += h[t];
-        curve[static_cast<size_t>(t)] += w * below;
-      }
-      weight_total += w * n;
-    }
-    double sum = 0.0;
-    for (double v : curve) sum += v / weight_total;
-    return 100.0 * sum / kThresholds;
-  }
-};
-
 constexpr int kTileW = 192, kTileH = 128, kSheetColumns = 4;
 
 // The photo scaled to cover a kTileW x kTileH tile, centre-cropped.
@@ -92,6 +46,62 @@ void write_sheet(const std::string& path, const std::vector<std::array<cv::Mat, 
 
 }  // namespace
 
+namespace {
+constexpr int kThresholds = ColourScores::kThresholds;
+constexpr int kCells = ColourScores::kCells;
+constexpr float kGrid = 10.0f, kRange = 110.0f;
+}  // namespace
+
+void ColourScores::add(const cv::Mat& truth_bgr8, const cv::Mat& out_bgr8) {
+  const cv::Mat lab_truth = bgr_to_lab(truth_bgr8), lab_out = bgr_to_lab(out_bgr8);
+  for (int y = 0; y < lab_truth.rows; ++y) {
+    const cv::Vec3f* t = lab_truth.ptr<cv::Vec3f>(y);
+    const cv::Vec3f* o = lab_out.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < lab_truth.cols; ++x) {
+      const double e = std::hypot(t[x][1] - o[x][1], t[x][2] - o[x][2]);
+      const int bucket = std::min(kThresholds, static_cast<int>(std::ceil(e)));
+      auto cell = [](float v) { return std::clamp(static_cast<int>(std::lround((v + kRange) / kGrid)), 0, kCells - 1); };
+      counts_[static_cast<size_t>((cell(t[x][1]) * kCells + cell(t[x][2])) * (kThresholds + 1) + bucket)] += 1.0;
+    }
+  }
+  psnr_sum_ += psnr(out_bgr8, truth_bgr8);
+  colorfulness_out_ += colorfulness(out_bgr8);
+  colorfulness_truth_ += colorfulness(truth_bgr8);
+  ++images_;
+}
+
+double ColourScores::auc(bool rebalanced) const {
+  std::vector<double> curve(kThresholds, 0.0);
+  double weight_total = 0.0;
+  for (int c = 0; c < kCells * kCells; ++c) {
+    const double* h = counts_.data() + static_cast<size_t>(c) * (kThresholds + 1);
+    double n = 0.0;
+    for (int b = 0; b <= kThresholds; ++b) n += h[b];
+    if (n == 0.0) continue;
+    const double w = rebalanced ? 1.0 / n : 1.0;
+    double below = 0.0;
+    for (int t = 0; t < kThresholds; ++t) {
+      below += h[t];
+      curve[static_cast<size_t>(t)] += w * below;
+    }
+    weight_total += w * n;
+  }
+  if (weight_total == 0.0) return 0.0;
+  double sum = 0.0;
+  for (double v : curve) sum += v / weight_total;
+  return 100.0 * sum / kThresholds;
+}
+
+MethodScores ColourScores::summary(const std::string& name) const {
+  MethodScores s;
+  s.name = name;
+  s.psnr = images_ > 0 ? psnr_sum_ / static_cast<double>(images_) : 0.0;
+  s.auc = auc(false);
+  s.auc_rebalanced = auc(true);
+  s.colorfulness_ratio = colorfulness_out_ / std::max(1e-9, colorfulness_truth_);
+  return s;
+}
+
 EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const ProgressFn& progress) {
   std::vector<std::string> paths = options.list.empty() ? list_images(options.data, true) : apps::read_path_list(options.list);
   if (options.working_size != 0 && (options.working_size < 32 || options.working_size > 4096))
@@ -101,7 +111,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   if (options.max_images > 0 && static_cast<int64_t>(paths.size()) > options.max_images)
     paths.resize(static_cast<size_t>(options.max_images));
 
-  ErrorHistogram model_h, gray_h, lookup_h;
+  ColourScores model_h, gray_h, lookup_h;
   EvalResult result;
   ColorizeOptions colorize_options;
   colorize_options.size = options.working_size > 0 ? options.working_size : options.size;
@@ -130,13 +140,10 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
     }
     ++result.images;
 
-    auto score = [&](ErrorHistogram& h, const cv::Mat& lab_out) {
+    auto score = [&](ColourScores& h, const cv::Mat& lab_out) {
       cv::Mat out8;
       lab_to_bgr_in_gamut(lab_out).convertTo(out8, CV_8U, 255.0);
-      h.add(lab_truth, bgr_to_lab(out8));
-      h.psnr_sum += psnr(out8, truth);
-      h.colorfulness_out += colorfulness(out8);
-      h.colorfulness_truth += colorfulness(truth);
+      h.add(truth, out8);
     };
     cv::Mat gray_lab = lab_truth.clone();
     cv::Mat lookup_lab = lab_truth.clone();
@@ -166,16 +173,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
   report(progress, {static_cast<int64_t>(paths.size()), static_cast<int64_t>(paths.size()), "eval colorize", {}});
   if (result.images == 0) throw IoError("eval colorize: none of the images is a colour photo");
 
-  auto summarize = [&](const std::string& name, const ErrorHistogram& h) {
-    MethodScores s;
-    s.name = name;
-    s.psnr = h.psnr_sum / static_cast<double>(result.images);
-    s.auc = h.auc(false);
-    s.auc_rebalanced = h.auc(true);
-    s.colorfulness_ratio = h.colorfulness_out / std::max(1e-9, h.colorfulness_truth);
-    return s;
-  };
-  result.methods = {summarize("model", model_h), summarize("gray", gray_h), summarize("lookup", lookup_h)};
+  result.methods = {model_h.summary("model"), gray_h.summary("gray"), lookup_h.summary("lookup")};
   return result;
 }
 

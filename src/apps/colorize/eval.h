@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core.hpp>
+
 #include "apps/colorize/colorize.h"
 #include "apps/colorize/model.h"
 #include "core/progress.h"
@@ -35,6 +37,28 @@ struct MethodScores {
   double auc = 0.0;                  // percent
   double auc_rebalanced = 0.0;       // percent
   double colorfulness_ratio = 0.0;   // sum of outputs' colourfulness / sum of originals'
+};
+
+// The scores of one method, accumulated over photos: each (original, output) pair of 8-bit BGR
+// images of one size adds its PSNR, colourfulness and per-pixel ab errors.
+class ColourScores {
+ public:
+  static constexpr int kThresholds = 151;  // ab error thresholds 0, 1, ..., 150
+  static constexpr int kCells = 23;        // ab cells of 10 per axis over [-110, 110], for rebalancing
+
+  void add(const cv::Mat& truth_bgr8, const cv::Mat& out_bgr8);
+  MethodScores summary(const std::string& name) const;
+  int64_t images() const { return images_; }
+
+ private:
+  // Mean over thresholds t of the fraction of pixels with ab error <= t, in percent; `rebalanced`
+  // weighs every occupied colour cell of the truth equally (inverse-frequency weighting of pixels).
+  double auc(bool rebalanced) const;
+
+  // per ground-truth ab cell, how many pixels had an ab error in each integer bucket 0..150, >150
+  std::vector<double> counts_ = std::vector<double>(static_cast<size_t>(kCells * kCells * (kThresholds + 1)), 0.0);
+  double psnr_sum_ = 0.0, colorfulness_out_ = 0.0, colorfulness_truth_ = 0.0;
+  int64_t images_ = 0;
 };
 
 struct EvalResult {
