@@ -13,12 +13,14 @@
 #include "apps/colorize/prepare.h"
 #include "apps/colorize/train.h"
 #include "apps/common/batch.h"
+#include "apps/video/methods.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/shared_options.h"
 #include "cli/training_options.h"
 #include "cli/validators.h"
+#include "cli/video_jobs.h"
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
 #include "io/image_file.h"
@@ -37,6 +39,7 @@ struct ColorizeArgs {
   bool recursive = false;
   int jobs = 1;
   std::string shard = "0/1";
+  VideoArgs video;
 };
 
 void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
@@ -45,6 +48,13 @@ void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
   options.prior_correction = args.prior_correction;
   options.size = args.size;
   for (const std::string& h : args.hints) options.hints.push_back(colorize::parse_hint(h));
+  if (is_video_job(args.inputs, args.out, args.video)) {
+    if (!options.hints.empty()) throw ArgumentError("--hint applies to photos, not clips");
+    colorize::ColorizeModel model = colorize::ColorizeModel::load(args.model);
+    run_video_job(args.inputs, args.out, "colorized", args.video, video::colorize_frames(model, options),
+                  video::kColorizeCarries, global);
+    return;
+  }
   const apps::Shard shard = apps::parse_shard(args.shard);
 
   std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
@@ -107,6 +117,7 @@ void add_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
   sub->add_option("--jobs", args->jobs, "images processed at once")->check(CLI::Range(1, 64));
   sub->add_option("--shard", args->shard, "process only shard I of N of the sorted inputs (for job arrays)")->type_name("I/N");
+  add_video_options(*sub, args->video);
   sub->callback([args, &global] { run_colorize(*args, global); });
 }
 

@@ -14,6 +14,7 @@
 #include "apps/common/batch.h"
 #include "apps/stylize/eval.h"
 #include "apps/stylize/fast.h"
+#include "apps/video/methods.h"
 #include "apps/stylize/stylize.h"
 #include "apps/stylize/train.h"
 #include "cli/commands.h"
@@ -22,6 +23,7 @@
 #include "cli/shared_options.h"
 #include "cli/training_options.h"
 #include "cli/validators.h"
+#include "cli/video_jobs.h"
 #include "core/errors.h"
 #include "io/image_file.h"
 
@@ -38,6 +40,7 @@ struct StylizeArgs {
   std::string optimizer = "lbfgs";
   stylize::StylizeOptions options;
   bool recursive = false;
+  VideoArgs video;
 };
 
 // The names of the shipped styles (models/style-NAME.nsm), for the error message of an unknown one.
@@ -72,6 +75,16 @@ void run_stylize(StylizeArgs& args, const GlobalOptions& global) {
   if (!args.style.empty() && !args.model.empty()) throw ArgumentError("give either --style or --model, not both");
   const std::string model_path = fast_model_path(args);
   args.options.optimizer = stylize::parse_optimizer(args.optimizer);
+  if (is_video_job(args.inputs, args.out, args.video)) {
+    if (model_path.empty()) throw ArgumentError("clips are stylized with a fast style (--style NAME or --model FILE), not by optimization");
+    stylize::StyleModel model = stylize::StyleModel::load(model_path);
+    stylize::FastOptions fo;
+    fo.strength = args.options.strength;
+    fo.preserve_colors = args.options.preserve_colors;
+    fo.size = args.size < 0 ? 0 : args.size;
+    run_video_job(args.inputs, args.out, "stylized", args.video, video::fast_style_frames(model, fo), video::kStyleCarries, global);
+    return;
+  }
 
   std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
   if (inputs.empty()) throw IoError("no images found in the given inputs");
@@ -129,6 +142,7 @@ void add_stylize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--strength", args->options.strength, "blend of result and content: 0 content, 1 full style")
       ->check(finite_in(0.0, 1.0));
   sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
+  add_video_options(*sub, args->video);
   sub->callback([args, &global] { run_stylize(*args, global); });
 }
 

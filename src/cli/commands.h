@@ -36,5 +36,6 @@ void add_stylize_command(CLI::App& app, const GlobalOptions& global);    // cmd_
 void add_tryon_command(CLI::App& app, const GlobalOptions& global);      // cmd_tryon.cpp: tryon, train/eval harmonize, train/eval matte
 void add_cutout_command(CLI::App& app, const GlobalOptions& global);     // cmd_cutout.cpp: cutout PHOTO...
 void add_serve_command(CLI::App& app, const GlobalOptions& global);      // cmd_serve.cpp: serve (local web pages)
+void add_video_command(CLI::App& app, const GlobalOptions& global);      // cmd_video.cpp: eval video
 
 }  // namespace neuroshop::cli

@@ -25,6 +25,7 @@ void register_commands(CLI::App& app, const GlobalOptions& global) {
   neuroshop::cli::add_tryon_command(app, global);
   neuroshop::cli::add_cutout_command(app, global);
   neuroshop::cli::add_serve_command(app, global);
+  neuroshop::cli::add_video_command(app, global);
   neuroshop::cli::add_demo_command(app, global);
   neuroshop::cli::add_info_command(app, global);
   neuroshop::cli::add_gradcheck_command(app, global);

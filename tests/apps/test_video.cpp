@@ -283,6 +283,8 @@ TEST_F(VideoFiles, EvalMeasuresFlickerOfBothModesOnTheSameMotion) {
   VideoEvalOptions o;
   o.clip = frame_folder(dir_ / "in", 9);
   o.gray_input = true;
+  o.strip = (dir_ / "strip.png").string();
+  o.strip_frames = 4;
   Rng rng(4);
   // a stand-in colorizer that decides each frame's tint anew: what per-frame colorization does to video
   const FrameFn tint = [&](const cv::Mat& gray) {
@@ -301,6 +303,9 @@ TEST_F(VideoFiles, EvalMeasuresFlickerOfBothModesOnTheSameMotion) {
   EXPECT_GT(r.rows[1].flicker, 0.0);
   EXPECT_LT(r.rows[2].flicker, 0.5 * r.rows[1].flicker);
   EXPECT_GT(r.rows[2].frames_per_second, 0.0);
+  const Image strip = read_image(o.strip);
+  EXPECT_EQ(strip.pixels.rows, 3 * 96);  // input, per-frame and stable rows of 128x96 frames
+  EXPECT_EQ(strip.pixels.cols, 4 * 128);
 
   o.frames = 1;
   EXPECT_THROW(evaluate_video(o, tint), IoError);  // one frame has no flicker to measure

@@ -28,7 +28,7 @@ cv::Mat dis_flow(const cv::Mat& from, const cv::Mat& to) {
 
 }  // namespace
 
-cv::Mat warp_back(const cv::Mat& image, const cv::Mat& flow) {
+cv::Mat warp_back(const cv::Mat& image, const cv::Mat& flow, bool cubic) {
   cv::Mat map(flow.size(), CV_32FC2);
   for (int y = 0; y < flow.rows; ++y) {
     const cv::Vec2f* f = flow.ptr<cv::Vec2f>(y);
@@ -36,7 +36,7 @@ cv::Mat warp_back(const cv::Mat& image, const cv::Mat& flow) {
     for (int x = 0; x < flow.cols; ++x) m[x] = cv::Vec2f(static_cast<float>(x) + f[x][0], static_cast<float>(y) + f[x][1]);
   }
   cv::Mat out;
-  cv::remap(image, out, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::remap(image, out, map, cv::noArray(), cubic ? cv::INTER_CUBIC : cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return out;
 }
 

@@ -24,8 +24,10 @@ struct Motion {
 // Flow from frame `current` (t) back to `previous` (t-1), both 8-bit BGR or gray of one size.
 Motion estimate_motion(const cv::Mat& previous, const cv::Mat& current, const FlowOptions& options = {});
 
-// image_{t-1} seen from frame t: out(x) = image(x + flow(x)), bilinear, border replicated.
-cv::Mat warp_back(const cv::Mat& image, const cv::Mat& flow);
+// image_{t-1} seen from frame t: out(x) = image(x + flow(x)), border replicated; bilinear, or
+// bicubic where an image is warped again and again (temporal.h), since repeated bilinear
+// resampling blurs.
+cv::Mat warp_back(const cv::Mat& image, const cv::Mat& flow, bool cubic = false);
 
 // Ruder et al.'s test with their constants: reliable where
 // |f(x) + b(x + f(x))|² <= 0.01 (|f(x)|² + |b(x + f(x))|²) + 0.5, f = flow(t -> t-1), b = flow(t-1 -> t).

@@ -63,7 +63,7 @@ cv::Mat TemporalCarry::next(const cv::Mat& input, const cv::Mat& result) {
       last_reliable_ = motion.reliable_fraction;
       fresh = motion.reliable_fraction < options_.min_reliable;
       if (!fresh)
-        out = blend_carried(result, warp_back(previous_output_, motion.flow), motion.reliable, options_.carry, options_.carried);
+        out = blend_carried(result, warp_back(previous_output_, motion.flow, true), motion.reliable, options_.carry, options_.carried);
     }
     if (fresh) ++cuts_;
   }

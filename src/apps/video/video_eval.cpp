@@ -1,12 +1,15 @@
 // `eval video`; see video_eval.h.
 #include "apps/video/video_eval.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 #include "apps/video/flow.h"
 #include "apps/video/warping_error.h"
 #include "core/errors.h"
+#include "io/image_file.h"
 #include "io/video_file.h"
 
 namespace neuroshop::video {
@@ -15,6 +18,8 @@ VideoEvalResult evaluate_video(const VideoEvalOptions& o, const FrameFn& per_fra
   using Clock = std::chrono::steady_clock;
   auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   if (o.start < 0 || o.frames < 0 || o.max_frames < 2) throw ArgumentError("--start and --frames must not be negative");
+  if (!o.strip.empty() && !has_image_extension(o.strip))
+    throw ArgumentError("--strip '" + o.strip + "': expected an image file name (.jpg, .png, ...)");
   VideoReader reader(o.clip, o.folder_fps);
   std::vector<cv::Mat> originals;
   cv::Mat frame;
@@ -54,7 +59,7 @@ VideoEvalResult evaluate_video(const VideoEvalOptions& o, const FrameFn& per_fra
       continue;
     }
     const Motion m = estimate_motion(inputs[t - 1], inputs[t], o.temporal.flow);
-    input_error.add(m, originals[t - 1], originals[t]);
+    input_error.add(m, inputs[t - 1], inputs[t]);
     per_error.add(m, per[t - 1], per[t]);
     stable_error.add(m, stable[t - 1], stable[t]);
   }
@@ -77,6 +82,21 @@ VideoEvalResult evaluate_video(const VideoEvalOptions& o, const FrameFn& per_fra
     if (seconds > 0.0) r.frames_per_second = static_cast<double>(n) / seconds;
     return r;
   };
+  if (!o.strip.empty()) {
+    const int64_t count = std::min<int64_t>(o.strip_frames, n), stride = std::max<int64_t>(1, std::min(o.strip_stride, (n - 1) / std::max<int64_t>(1, count - 1)));
+    const int64_t first = std::max<int64_t>(0, n / 2 - (count - 1) * stride / 2);
+    const int tile_h = std::min(180, originals[0].rows);
+    const int tile_w = static_cast<int>(std::lround(static_cast<double>(originals[0].cols) * tile_h / originals[0].rows));
+    cv::Mat sheet(3 * tile_h, static_cast<int>(count) * tile_w, CV_8UC3);
+    const std::vector<cv::Mat>* rows[3] = {&inputs, &per, &stable};
+    for (int r = 0; r < 3; ++r)
+      for (int64_t k = 0; k < count; ++k) {
+        cv::Mat tile;
+        cv::resize((*rows[r])[static_cast<size_t>(std::min(n - 1, first + k * stride))], tile, cv::Size(tile_w, tile_h), 0, 0, cv::INTER_AREA);
+        tile.copyTo(sheet(cv::Rect(static_cast<int>(k) * tile_w, r * tile_h, tile_w, tile_h)));
+      }
+    write_image(o.strip, sheet);
+  }
   result.rows = {row("input", input_error, nullptr, 0.0), row("per-frame", per_error, &per, per_seconds),
                  row("stable", stable_error, &stable, per_seconds + carry_seconds)};
   return result;

@@ -1,5 +1,6 @@
 // `eval video`: how much a per-frame method flickers on a clip, and how much carrying its results
-// along the motion (temporal.h) removes: the warping error (warping_error.h) of the input clip, of
+// along the motion (temporal.h) removes: the warping error (warping_error.h) of the clip the method
+// is given (for colorization the gray clip, whose lightness the output keeps), of
 // plain per-frame processing and of the stable mode, side by side, on the same motion; for
 // colorization also each mode's per-frame quality against the original colour frames (the clip is
 // converted to gray first), with colorize's metrics (PSNR, AuC, rebalanced AuC, colourfulness).
@@ -25,6 +26,9 @@ struct VideoEvalOptions {
   double folder_fps = 25.0;
   bool gray_input = false;       // colorize: feed the gray clip, score against the colour one
   TemporalOptions temporal;
+  std::string strip;             // if set, a frame strip is written here: rows input | per-frame | stable,
+  int64_t strip_frames = 6;      // this many frames, `strip_stride` apart, from the middle of the clip
+  int64_t strip_stride = 3;
 };
 
 struct VideoEvalRow {
