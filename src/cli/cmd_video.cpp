@@ -86,6 +86,8 @@ void run_video_job(const std::vector<std::string>& inputs, const std::string& ou
     o.output = (in.parent_path() / (in.stem().string() + "-" + suffix + ".mp4")).string();
   } else {
     o.output = out;
+    if (!has_video_extension(out) && std::filesystem::path(out).has_extension())
+      throw ArgumentError("-o '" + out + "': expected a video file name (.mp4, .m4v, .mov, .mkv, .avi) or a folder for the frames");
   }
   o.start = args.start;
   o.frames = args.frames;

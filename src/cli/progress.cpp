@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <ostream>
 
 namespace neuroshop::cli {
@@ -46,7 +47,16 @@ std::string format_rate(double per_second) {
 ProgressBar::ProgressBar(std::ostream& out, ProgressStyle style, std::function<double()> clock)
     : out_(out), style_(style), clock_(std::move(clock)) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  // Unwinding from an error: the error line is what the user needs, not the last progress state
+  // (in place, only the open line is ended so the error starts on a fresh one).
+  if (std::uncaught_exceptions() > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (style_.enabled && style_.terminal && line_open_) out_ << '\n' << std::flush;
+    return;
+  }
+  finish();
+}
 
 ProgressStyle ProgressBar::stderr_style(bool quiet) {
   ProgressStyle style;

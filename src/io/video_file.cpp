@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -38,6 +39,11 @@ cv::Mat to_bgr8(const cv::Mat& frame) {
   return out;
 }
 
+// FFmpeg's own complaints ("moov atom not found") would precede our one-line errors; OpenCV reads
+// this before its first use of FFmpeg, so every reader and writer sets it first. A value the user
+// set is kept.
+void quiet_ffmpeg() { ::setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0); }
+
 }  // namespace
 
 bool has_video_extension(const std::string& path) {
@@ -64,6 +70,7 @@ VideoReader::VideoReader(const std::string& path, double folder_fps) : path_(pat
     if (!fs::exists(path, ec)) read_error(path, "no such file");
     if (!fs::is_regular_file(path, ec)) read_error(path, "not a regular file");
     if (fs::file_size(path, ec) == 0) read_error(path, "the file is empty");
+    quiet_ffmpeg();
     capture_ = std::make_unique<cv::VideoCapture>();
     if (!capture_->open(path, cv::CAP_FFMPEG) || !capture_->isOpened())
       read_error(path, "not a video file this build can decode (FFmpeg: any common container and codec)");
@@ -118,6 +125,7 @@ VideoWriter::VideoWriter(const std::string& path, double fps, cv::Size size) : p
               .string();
   const std::string ext = lower_extension(path);
   const int fourcc = ext == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G') : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
+  quiet_ffmpeg();
   writer_ = std::make_unique<cv::VideoWriter>();
   if (!writer_->open(temp_, cv::CAP_FFMPEG, fourcc, fps, size_, true) || !writer_->isOpened()) {
     fs::remove(temp_, ec);

@@ -90,14 +90,25 @@ ClipSummary process_clip(const ClipOptions& o, const FrameFn& per_frame, const P
     if (!reader.read(frame)) throw IoError("'" + o.input + "' has only " + std::to_string(i) + " frames, --start is " + std::to_string(o.start));
 
   const fs::path work = work_folder(o.output);
+  const bool existed = fs::exists(work, ec);
   claim_work_folder(work, o);
   summary.resumed_from = frames_present(work);
+  // A clip that turns out bad midway (a frame of another size, a decoding error) leaves nothing this
+  // run created; a run that is killed or interrupted otherwise keeps its frames for the next one.
+  auto read_next = [&](cv::Mat& f) {
+    try {
+      return reader.read(f);
+    } catch (const IoError&) {
+      if (!existed) fs::remove_all(work, ec);
+      throw;
+    }
+  };
 
   TemporalCarry carry(o.temporal);
   const auto start_time = std::chrono::steady_clock::now();
   cv::Mat previous_input;
   int64_t index = 0;
-  while ((o.frames == 0 || index < o.frames) && reader.read(frame)) {
+  while ((o.frames == 0 || index < o.frames) && read_next(frame)) {
     if (index < summary.resumed_from) {  // written by an earlier run
       previous_input = frame;
       ++index;
