@@ -140,6 +140,8 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--init", o->init, "fine-tune this colorize model instead of training a new network")
       ->type_name("MODEL");
   sub->add_option("--width", o->width, "network width (a new network's; --init keeps the model's)")->check(CLI::Range(int64_t{4}, int64_t{256}));
+  sub->add_flag("--continue", o->continue_schedule,
+                "with --init: the model is this run's own snapshot; continue its schedule at its step (lost checkpoint)");
   sub->add_option("--arch", o->arch, "network version of a new network: 1 (930k parameters at width 32) or 2 (deeper, residual middle)")
       ->check(CLI::Range(int64_t{1}, int64_t{2}));
   sub->callback([o, sub, &global] {

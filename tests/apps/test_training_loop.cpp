@@ -273,3 +273,37 @@ TEST_F(SharedTrainingLoop, ResumesFromTheCheckpointExactlyAndTrimsTheLogBackToIt
 
 }  // namespace
 }  // namespace neuroshop::apps
+
+namespace neuroshop::apps {
+namespace {
+
+TEST_F(SharedTrainingLoop, ContinuesASnapshotsScheduleWithoutACheckpoint) {
+  // A run trained 6 of 10 steps, then lost its checkpoint: only the model (weights) and its log remain.
+  TinyTrainer first(path("m.nsm"));
+  TrainingLoopOptions o = first.options(10);
+  first.fail_at = 7;
+  EXPECT_THROW(TrainingLoop(o, first.net, *first.adam, {{"data", &first.data_rng}}).run(first.steps()), std::runtime_error);
+  fs::remove(checkpoint_path(path("m.nsm")));
+
+  TinyTrainer next(path("m.nsm"));
+  o.start_step = 6;
+  o.start_seconds = 12.5;
+  o.resume = true;  // nothing to resume: the start step applies
+  TrainingLoop loop(o, next.net, *next.adam, {{"data", &next.data_rng}});
+  EXPECT_EQ(loop.start_step(), 6);
+  const TrainingLoopResult r = loop.run(next.steps());
+  EXPECT_EQ(next.step, 4) << "steps 7..10 trained";
+  EXPECT_EQ(r.step, 10);
+  EXPECT_GT(r.seconds, 12.5);
+  EXPECT_EQ(logged_step(path("m.nsm")), 10);
+  TrainingLog log("", log_json_path(path("m.nsm")), loss_png_path(path("m.nsm")));
+  log.load();
+  EXPECT_EQ(log.train().front().step, 1) << "the first run's log is kept";
+
+  o.start_step = 10;  // nothing left of the schedule
+  fs::remove(checkpoint_path(path("m.nsm")));
+  EXPECT_THROW(TrainingLoop(o, next.net, *next.adam, {{"data", &next.data_rng}}), ArgumentError);
+}
+
+}  // namespace
+}  // namespace neuroshop::apps

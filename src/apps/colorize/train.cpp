@@ -14,6 +14,7 @@
 #include "apps/common/training_loop.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"
+#include "core/model/model_file.h"
 #include "core/optim/adam.h"
 #include "io/image_file.h"
 
@@ -64,6 +65,18 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   apps::TrainingLoopOptions loop_options = apps::common_loop_options(o, "colorize");
   loop_options.seconds_limit = o.hours * 3600.0;
   loop_options.max_warmup_steps = 200;
+  if (o.continue_schedule) {
+    if (o.init.empty()) throw ArgumentError("--continue needs --init SNAPSHOT (the run's last model file)");
+    const std::map<std::string, std::string> metadata = read_model_file(o.init).metadata;
+    const auto steps = metadata.find("training_steps"), seconds = metadata.find("training_seconds");
+    if (steps == metadata.end()) throw ModelError("'" + o.init + "' records no training_steps to continue from");
+    try {
+      loop_options.start_step = std::stoll(steps->second);
+      loop_options.start_seconds = seconds == metadata.end() ? 0.0 : std::stod(seconds->second);
+    } catch (const std::exception&) {
+      throw ModelError("'" + o.init + "': training_steps/training_seconds are not numbers");
+    }
+  }
   // A resumed run restores the weights, Adam's moments and the data RNG in place.
   apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});
 

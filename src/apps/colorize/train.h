@@ -23,6 +23,8 @@ struct TrainOptions {
   double hours = 0.0;                // if > 0, also stop after this much time in this run
   bool resume = false;
   std::string init;                  // if set, fine-tune this colorize model (its network, bins and weights) instead of a new one
+  bool continue_schedule = false;    // with init: a snapshot of this run; continue its schedule at its step
+                                     // (the checkpoint is lost: the optimizer state starts afresh)
   uint64_t seed = 1;
   int64_t batch_size = 16;
   int64_t crop = 128;                // training crop side (multiple of 8)

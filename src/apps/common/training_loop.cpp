@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "apps/common/training_files.h"
+#include "core/errors.h"
 #include "core/optim/lr_schedule.h"
 
 namespace neuroshop::apps {
@@ -24,6 +25,16 @@ TrainingLoop::TrainingLoop(TrainingLoopOptions options, Layer& net, Optimizer& o
     seconds_before_ = state_.values.count("seconds") ? std::stod(state_.values.at("seconds")) : 0.0;
     log_.load();
     log_.truncate_after(state_.step);
+  } else if (options_.start_step > 0) {
+    if (options_.start_step >= options_.steps)
+      throw ArgumentError("cannot continue at step " + std::to_string(options_.start_step) + ": the schedule has " +
+                          std::to_string(options_.steps) + " steps");
+    state_.step = options_.start_step;
+    seconds_before_ = options_.start_seconds;
+    if (std::filesystem::exists(log_json_path(options_.model_path))) {
+      log_.load();
+      log_.truncate_after(state_.step);
+    }
   }
 }
 

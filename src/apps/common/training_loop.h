@@ -39,6 +39,11 @@ struct TrainingLoopOptions {
   int64_t val_every = 1;
   int64_t checkpoint_every = 1;
   bool validate_on_early_stop = false;  // also validate before the save of a run stopped by the time limit
+  // Continuing a run whose checkpoint is lost from a weights snapshot (the trainer loads the
+  // weights): when no checkpoint is resumed, the schedule starts at this step with a fresh optimizer
+  // state, the elapsed time at start_seconds, and the log beside the model is kept up to it.
+  int64_t start_step = 0;
+  double start_seconds = 0.0;
 };
 
 // The options every trainer's options struct names alike (out, command_line, steps, resume,
