@@ -41,10 +41,10 @@ struct ServeArgs {
   double max_upload_mb = 25.0;
 };
 
-// ./DIR when it holds MARKER (running from a checkout), else the source tree's DIR.
+// The shipped folder DIR that holds MARKER (find_shipped: ./DIR, an install's share/neuroshop/DIR,
+// or the checkout's DIR above the executable).
 fs::path default_data_dir(const fs::path& dir, const std::string& marker) {
-  if (fs::is_regular_file(dir / marker)) return dir;
-  return fs::path(NEUROSHOP_SOURCE_DIR) / dir;
+  return fs::path(find_shipped(dir / marker)).parent_path();
 }
 
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost" || host == "::1"; }
@@ -205,7 +205,7 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* sub = app.add_subcommand("serve", "a local web page for try-on, colorize and stylize (upload, place, render, download)");
   sub->add_option("--host", args->host, "address to listen on (127.0.0.1: this machine only)");
   sub->add_option("--port", args->port, "port to listen on (0: any free port; the URL is printed)")->check(CLI::Range(0, 65535));
-  sub->add_option("--web", args->web, "folder of the pages (default: web/ of the source tree)")->type_name("DIR");
+  sub->add_option("--web", args->web, "folder of the pages (default: the shipped web/)")->type_name("DIR");
   sub->add_option("--samples", args->samples, "folder of the sample rooms and furniture offered (default: samples/tryon/)")
       ->type_name("DIR");
   sub->add_option("--max-upload-mb", args->max_upload_mb, "largest uploaded picture in MiB")->check(finite_in(0.01, 1024.0));

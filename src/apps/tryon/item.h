@@ -44,6 +44,9 @@ enum class CutoutMode {
 // "auto" | "alpha" | "network" | "grabcut"; ArgumentError otherwise.
 CutoutMode parse_cutout_mode(const std::string& text);
 
+// "X,Y" in pixels -> point (ArgumentError naming `who`, e.g. "--at", otherwise).
+cv::Point2d parse_point(const std::string& text, const std::string& who);
+
 // A product photo (BGR CV_32FC3 in [0, 1]) -> alpha (CV_32F in [0, 1]); empty when no network is loaded.
 using NetworkCutout = std::function<cv::Mat(const cv::Mat& bgr)>;
 
