@@ -1,13 +1,13 @@
 // `neuroshop cutout`: product photos on a plain background in, RGBA cut-outs out (as background
 // removers do); the matting network when its model is there, GrabCut otherwise or on request.
-// The work is in src/apps/tryon/ (cutout.h: cutout_image per photo, cutout_files for a batch).
+// The work is in src/apps/matte/ (cutout.h: cutout_image per photo, cutout_files for a batch).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
 
 #include "apps/common/batch.h"
-#include "apps/tryon/cutout.h"
+#include "apps/matte/cutout.h"
 #include "cli/batch_options.h"
 #include "cli/commands.h"
 #include "cli/progress.h"

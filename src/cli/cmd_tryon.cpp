@@ -12,8 +12,8 @@
 #include <optional>
 
 #include "apps/common/batch.h"
-#include "apps/tryon/harmonize_train.h"
-#include "apps/tryon/matte_train.h"
+#include "apps/harmonize/train.h"
+#include "apps/matte/train.h"
 #include "apps/tryon/networks.h"
 #include "apps/tryon/tryon.h"
 #include "cli/batch_options.h"

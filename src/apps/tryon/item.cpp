@@ -11,7 +11,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/tryon/cutout.h"
+#include "apps/matte/cutout.h"
 #include "core/errors.h"
 #include "core/parse_number.h"
 #include "io/image_file.h"

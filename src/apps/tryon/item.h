@@ -5,7 +5,7 @@
 //   file  width_cm  depth_cm  height_cm          (optional: item_name  azimuth_deg  elevation_deg)
 // azimuth/elevation describe the camera that took the picture (0/0: straight from the front at
 // eye level), so the silhouette's apparent extents can be derived from the real ones.
-// Not here: matting networks (matte.h supplies the `network` cut-out), placement (tryon.h).
+// Not here: matting networks (matte/model.h supplies the `network` cut-out), placement (tryon.h).
 #pragma once
 
 #include <functional>

@@ -3,8 +3,8 @@
 // matched to the room (a partial Reinhard transfer, or the harmonization network when one is
 // given), and occluders kept in front. Items are drawn farther-first (by their floor row) unless
 // an explicit order is given.
-// Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize_model.h,
-// matte.h); they come in as plain functions so this file works with or without them.
+// Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize/model.h,
+// matte/model.h); they come in as plain functions so this file works with or without them.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
-// The matting network and model file; see matte.h.
-#include "apps/tryon/matte.h"
+// The matting network and model file; see matte/model.h.
+#include "apps/matte/model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "apps/common/app_model.h"
-#include "apps/tryon/cutout.h"
+#include "apps/matte/cutout.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 

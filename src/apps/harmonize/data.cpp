@@ -1,5 +1,5 @@
-// Synthetic harmonization composites; see harmonize_data.h.
-#include "apps/tryon/harmonize_data.h"
+// Synthetic harmonization composites; see harmonize/data.h.
+#include "apps/harmonize/data.h"
 
 #include <algorithm>
 #include <cmath>

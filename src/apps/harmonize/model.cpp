@@ -1,12 +1,12 @@
-// The harmonization network and model file; see harmonize_model.h.
-#include "apps/tryon/harmonize_model.h"
+// The harmonization network and model file; see harmonize/model.h.
+#include "apps/harmonize/model.h"
 
 #include <algorithm>
 
 #include <opencv2/imgproc.hpp>
 
 #include "apps/common/app_model.h"
-#include "apps/tryon/harmonize_data.h"
+#include "apps/harmonize/data.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 

@@ -3,7 +3,7 @@
 // to it, and OpenCV's GrabCut initialised from that threshold mask. Both are the baselines the
 // matting network is measured against (`eval matte`) and the fallback when no network is loaded.
 // cutout_image is `neuroshop cutout`'s per-image work and cutout_files its batch.
-// Not here: the matting network (matte.h), reading files (item.h).
+// Not here: the matting network (matte/model.h), reading files (item.h).
 #pragma once
 
 #include <string>

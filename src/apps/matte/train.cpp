@@ -1,5 +1,5 @@
-// Cut-out training data, training and evaluation; see matte_train.h.
-#include "apps/tryon/matte_train.h"
+// Cut-out training data, training and evaluation; see matte/train.h.
+#include "apps/matte/train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,8 +15,8 @@
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "apps/tryon/composite.h"
-#include "apps/tryon/cutout.h"
-#include "apps/tryon/harmonize_data.h"
+#include "apps/matte/cutout.h"
+#include "apps/harmonize/data.h"
 #include "apps/tryon/item.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"

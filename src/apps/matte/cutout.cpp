@@ -1,5 +1,5 @@
-// Classical cut-outs; see cutout.h.
-#include "apps/tryon/cutout.h"
+// Classical cut-outs; see matte/cutout.h.
+#include "apps/matte/cutout.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/tryon/matte.h"
+#include "apps/matte/model.h"
 #include "core/errors.h"
 #include "io/pixels.h"
 
