@@ -159,9 +159,10 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-// Three photos and three paintings of ../shared/data, when that folder is there.
+// Three photos and three paintings of ../shared/data (from the working directory or beside the
+// checkout the executable is built in, as find_shipped looks), when that folder is there.
 std::vector<stylize::EvalPair> default_eval_pairs() {
-  const fs::path data = fs::path(NEUROSHOP_SOURCE_DIR) / ".." / "shared" / "data";
+  const fs::path data = find_shipped(fs::path("..") / "shared" / "data");
   const std::vector<std::string> photos = {"photos/debian/kphotoalbum/grand_canyon_1.jpg",
                                            "photos/debian/mate-backgrounds/FreshFlower.jpg",
                                            "photos/debian/kphotoalbum/skagen.jpg"};
