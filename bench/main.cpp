@@ -24,7 +24,7 @@
 #include "apps/colorize/colorize.h"
 #include "apps/stylize/fast.h"
 #include "apps/stylize/stylize.h"
-#include "apps/tryon/harmonize_model.h"
+#include "apps/harmonize/model.h"
 #include "apps/tryon/item.h"
 #include "apps/tryon/tryon.h"
 #include "bench.h"

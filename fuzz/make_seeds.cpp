@@ -13,7 +13,7 @@
 
 #include "apps/colorize/network.h"
 #include "apps/stylize/fast.h"
-#include "apps/tryon/unet.h"
+#include "apps/common/unet.h"
 #include "core/layers/activations.h"
 #include "core/layers/dense.h"
 #include "core/layers/dropout.h"

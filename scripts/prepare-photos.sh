@@ -19,4 +19,7 @@ out="$1"
 shift
 bin="${NEUROSHOP:-$root/${BUILD_DIR:-build}/neuroshop}"
 [[ -x "$bin" ]] || "$root/scripts/build.sh" >&2
-exec "$bin" prepare-photos "$@" -o "$out"
+# SRC... up to the first option, then the options
+srcs=()
+while [[ $# -gt 0 && "$1" != --* ]]; do srcs+=("$1"); shift; done
+exec "$bin" prepare-photos --data "${srcs[@]}" "$@" -o "$out"

@@ -2,11 +2,8 @@
 // and printing; the work is in src/apps/colorize/.
 #include <CLI/CLI.hpp>
 
-#include <atomic>
 #include <iostream>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "apps/colorize/colorize.h"
 #include "apps/colorize/eval.h"
@@ -14,6 +11,7 @@
 #include "apps/colorize/train.h"
 #include "apps/common/batch.h"
 #include "apps/video/methods.h"
+#include "cli/batch_options.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -22,101 +20,53 @@
 #include "cli/validators.h"
 #include "cli/video_jobs.h"
 #include "core/errors.h"
-#include "core/kernels/parallel.h"
-#include "io/image_file.h"
 
 namespace neuroshop::cli {
 namespace {
 
 struct ColorizeArgs {
-  std::vector<std::string> inputs;
-  std::string out;
+  BatchArgs batch;
   std::string model;
-  float vividness = colorize::kDefaultVividness;
-  float prior_correction = colorize::kDefaultPriorCorrection;
-  int64_t size = 256;
+  colorize::ColorizeOptions options;
   std::vector<std::string> hints;
-  bool recursive = false;
-  int jobs = 1;
-  std::string shard = "0/1";
   VideoArgs video;
 };
 
-void run_colorize(const ColorizeArgs& args, const GlobalOptions& global) {
-  colorize::ColorizeOptions options;
-  options.vividness = args.vividness;
-  options.prior_correction = args.prior_correction;
-  options.size = args.size;
-  for (const std::string& h : args.hints) options.hints.push_back(colorize::parse_hint(h));
-  if (is_video_job(args.inputs, args.out, args.video)) {
-    if (!options.hints.empty()) throw ArgumentError("--hint applies to photos, not clips");
+void run_colorize(ColorizeArgs& args, const GlobalOptions& global) {
+  for (const std::string& h : args.hints) args.options.hints.push_back(colorize::parse_hint(h));
+  if (is_video_job(args.batch.options.inputs, args.batch.options.output, args.video)) {
+    if (!args.options.hints.empty()) throw ArgumentError("--hint applies to photos, not clips");
     colorize::ColorizeModel model = colorize::ColorizeModel::load(args.model);
-    run_video_job(args.inputs, args.out, "colorized", args.video, video::colorize_frames(model, options),
-                  video::kColorizeCarries, global);
+    run_video_job(args.batch.options.inputs, args.batch.options.output, "colorized", args.video,
+                  video::colorize_frames(model, args.options), video::kColorizeCarries, global);
     return;
   }
-  const apps::Shard shard = apps::parse_shard(args.shard);
-
-  std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
-  if (inputs.empty()) throw IoError("no images found in the given inputs");
-  inputs = apps::take_shard(inputs, shard);
-  if (!options.hints.empty() && inputs.size() > 1)
-    throw ArgumentError("--hint applies to one image; give a single input with hints");
-
-  const int jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(args.jobs), inputs.size()));
-  // Each job holds its own network (layers cache activations); the engine's threads are split among them.
-  if (jobs > 1) set_num_threads(std::max(1, global.threads / jobs));
-  std::vector<std::unique_ptr<colorize::ColorizeModel>> models;
-  for (int j = 0; j < jobs; ++j)
-    models.push_back(std::make_unique<colorize::ColorizeModel>(colorize::ColorizeModel::load(args.model)));
-  const NewOutputFolder new_folder(args.out);
-  const auto plan = apps::plan_outputs(inputs, args.out, "colorized");
-
-  ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet || plan.size() == 1));
-  std::atomic<size_t> next{0}, done{0};
-  std::mutex error_mutex;
-  std::string first_error;
-  auto worker = [&](int j) {
-    for (size_t i = next++; i < plan.size(); i = next++) {
-      try {
-        const Image input = read_image(plan[i].first);
-        write_image(plan[i].second, colorize::colorize_image(*models[static_cast<size_t>(j)], input, options));
-      } catch (const std::exception& e) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (first_error.empty()) first_error = e.what();
-        next = plan.size();  // stop the other workers after their current image
-      }
-      bar.update({static_cast<int64_t>(++done), static_cast<int64_t>(plan.size()), "colorize", {}});
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker, j);
-  worker(0);
-  for (auto& t : threads) t.join();
+  const apps::BatchOptions batch = batch_options(args.batch);
+  const NewOutputFolder new_folder(batch.output);
+  ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+  const apps::BatchReport report = colorize::colorize_files(args.model, args.options, batch, [&](const ProgressEvent& e) {
+    if (e.total > 1) bar.update(e);
+  });
   bar.finish();
-  if (!first_error.empty()) throw Error(first_error);
-  if (!global.quiet)
-    for (const auto& [in, out] : plan) std::cout << out << "\n";
+  finish_batch(report, global.quiet);
 }
 
 void add_colorize(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<ColorizeArgs>();
   args->model = default_model_path("colorize.nsm");
   CLI::App* sub = app.add_subcommand("colorize", "colorize black-and-white photos (colour ones are re-colorized from their luminance)");
-  sub->add_option("inputs", args->inputs, "image files or folders")->required()->type_name("INPUT...");
-  sub->add_option("-o,--output", args->out, "output file (one input) or folder; default: beside each input as NAME-colorized.EXT")
-      ->type_name("FILE|DIR");
+  add_batch_inputs(*sub, args->batch, "image files or folders", "INPUT...");
+  add_batch_output(*sub, args->batch, "output file (one input) or folder; default: beside each input as NAME-colorized.EXT",
+                   "FILE|DIR");
   sub->add_option("--model", args->model, "colorize model file");
-  sub->add_option("--vividness", args->vividness, "annealed-mean temperature: lower is more vivid, 1 is the plain mean")
+  sub->add_option("--vividness", args->options.vividness, "annealed-mean temperature: lower is more vivid, 1 is the plain mean")
       ->check(finite_in(0.01, 10.0));
-  sub->add_option("--prior-correction", args->prior_correction,
+  sub->add_option("--prior-correction", args->options.prior_correction,
                   "undo the training's colour rebalancing: 0 favours rare vivid colours, 1 decodes the plain likelihood")
       ->check(finite_in(0.0, 1.0));
-  sub->add_option("--size", args->size, "working resolution (short side) the network sees")->check(CLI::Range(32, 4096));
+  sub->add_option("--size", args->options.size, "working resolution (short side) the network sees")->check(CLI::Range(int64_t{32}, int64_t{4096}));
   sub->add_option("--hint", args->hints, "colour hint X,Y,#RRGGBB at pixel X,Y (repeatable)")->type_name("X,Y,#RRGGBB");
-  sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
-  sub->add_option("--jobs", args->jobs, "images processed at once")->check(CLI::Range(1, 64));
-  sub->add_option("--shard", args->shard, "process only shard I of N of the sorted inputs (for job arrays)")->type_name("I/N");
+  add_batch_options(*sub, args->batch);
   add_video_options(*sub, args->video);
   sub->callback([args, &global] { run_colorize(*args, global); });
 }
@@ -128,7 +78,7 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--data", o->data, "folders or files of colour photos (searched recursively)")->required()->type_name("DIR...");
   sub->add_option("--val-list", o->val_list, "list of validation photos (relative to the list's folder), never trained on")
       ->type_name("FILE");
-  sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
+  add_model_output(*sub, o->out);
   add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
@@ -201,13 +151,12 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-}  // namespace
-
 void add_prepare_photos(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<colorize::PrepareOptions>();
   CLI::App* sub = app.add_subcommand("prepare-photos",
                                      "turn folders of photos into a colorize training set: colour only, downscaled, near-duplicates dropped");
-  sub->add_option("inputs", o->inputs, "photo files or folders (searched recursively)")->required()->type_name("PATH...");
+  sub->add_option("--data", o->inputs, "photo files or folders (searched recursively), as train colorize takes them")
+      ->required()->type_name("DIR...");
   sub->add_option("-o,--output", o->output, "folder to write the photos and manifest.tsv into")->required()->type_name("DIR");
   sub->add_option("--exclude", o->exclude, "photos (files or folders) whose near-duplicates are left out, e.g. test sets")
       ->type_name("PATH...");
@@ -227,6 +176,8 @@ void add_prepare_photos(CLI::App& app, const GlobalOptions& global) {
               << " duplicates, " << s.excluded << " excluded)\nmanifest: " << s.manifest << "\n";
   });
 }
+
+}  // namespace
 
 void add_colorize_command(CLI::App& app, const GlobalOptions& global) {
   add_colorize(app, global);

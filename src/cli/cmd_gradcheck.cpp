@@ -11,12 +11,14 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "core/errors.h"
 
 namespace neuroshop::cli {
@@ -24,18 +26,10 @@ namespace {
 
 constexpr const char* kGradcheckBinary = "neuroshop-gradcheck";
 
-// The directory of the running executable, from /proc/self/exe.
-std::string executable_dir() {
-  char buf[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw Error(std::string("gradcheck: cannot resolve /proc/self/exe: ") + std::strerror(errno));
-  std::string path(buf, static_cast<size_t>(n));
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 [[noreturn]] void exec_gradcheck(const std::vector<std::string>& args) {
-  const std::string path = executable_dir() + "/" + kGradcheckBinary;
+  const std::filesystem::path dir = executable_dir();
+  if (dir.empty()) throw Error("gradcheck: cannot resolve /proc/self/exe");
+  const std::string path = (dir / kGradcheckBinary).string();
   if (access(path.c_str(), X_OK) != 0)
     throw Error("this build has no LibTorch cross-check (install libtorch-dev and rebuild)");
   std::vector<char*> argv;

@@ -12,11 +12,13 @@
 #include <optional>
 
 #include "apps/common/batch.h"
+#include "apps/stylize/batch.h"
 #include "apps/stylize/eval.h"
 #include "apps/stylize/fast.h"
-#include "apps/video/methods.h"
 #include "apps/stylize/stylize.h"
 #include "apps/stylize/train.h"
+#include "apps/video/methods.h"
+#include "cli/batch_options.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -32,14 +34,12 @@ namespace {
 namespace fs = std::filesystem;
 
 struct StylizeArgs {
-  std::vector<std::string> inputs;
-  std::string out;
+  BatchArgs batch;
   std::string style;
   std::string model;
   int64_t size = -1;  // -1: 512 for optimization, the input's size for fast styles
   std::string optimizer = "lbfgs";
   stylize::StylizeOptions options;
-  bool recursive = false;
   VideoArgs video;
 };
 
@@ -73,45 +73,29 @@ std::string fast_model_path(const StylizeArgs& args) {
 void run_stylize(StylizeArgs& args, const GlobalOptions& global) {
   if (args.style.empty() && args.model.empty()) throw ArgumentError("stylize needs --style IMAGE|NAME or --model FILE");
   if (!args.style.empty() && !args.model.empty()) throw ArgumentError("give either --style or --model, not both");
-  const std::string model_path = fast_model_path(args);
+  stylize::StylizeFilesOptions options;
+  options.model = fast_model_path(args);
+  options.style = args.style;
   args.options.optimizer = stylize::parse_optimizer(args.optimizer);
-  if (is_video_job(args.inputs, args.out, args.video)) {
-    if (model_path.empty()) throw ArgumentError("clips are stylized with a fast style (--style NAME or --model FILE), not by optimization");
-    stylize::StyleModel model = stylize::StyleModel::load(model_path);
+  if (is_video_job(args.batch.options.inputs, args.batch.options.output, args.video)) {
+    if (options.model.empty()) throw ArgumentError("clips are stylized with a fast style (--style NAME or --model FILE), not by optimization");
+    stylize::StyleModel model = stylize::StyleModel::load(options.model);
     stylize::FastOptions fo;
     fo.strength = args.options.strength;
     fo.preserve_colors = args.options.preserve_colors;
     fo.size = args.size < 0 ? 0 : args.size;
-    run_video_job(args.inputs, args.out, "stylized", args.video, video::fast_style_frames(model, fo), video::kStyleCarries, global);
+    run_video_job(args.batch.options.inputs, args.batch.options.output, "stylized", args.video,
+                  video::fast_style_frames(model, fo), video::kStyleCarries, global);
     return;
   }
-
-  std::vector<std::string> inputs = list_images(args.inputs, args.recursive);
-  if (inputs.empty()) throw IoError("no images found in the given inputs");
-  const NewOutputFolder new_folder(args.out);
-  const auto plan = apps::plan_outputs(inputs, args.out, "stylized");
-
+  options.stylize = args.options;
+  options.size = args.size;
+  const apps::BatchOptions batch = batch_options(args.batch);
+  const NewOutputFolder new_folder(batch.output);
   ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-  if (!model_path.empty()) {
-    stylize::StyleModel model = stylize::StyleModel::load(model_path);
-    stylize::FastOptions fo;
-    fo.strength = args.options.strength;
-    fo.preserve_colors = args.options.preserve_colors;
-    fo.size = args.size < 0 ? 0 : args.size;
-    for (size_t i = 0; i < plan.size(); ++i) {
-      write_image(plan[i].second, stylize::stylize_fast(model, read_image(plan[i].first), fo));
-      bar.update({static_cast<int64_t>(i + 1), static_cast<int64_t>(plan.size()), "stylize", {}});
-    }
-  } else {
-    args.options.size = args.size < 0 ? 512 : args.size;
-    stylize::validate(args.options);
-    const Image style = read_image(args.style);
-    for (const auto& [in, out] : plan)
-      write_image(out, stylize::stylize_image(read_image(in), style, args.options, bar.callback()));
-  }
+  const apps::BatchReport report = stylize::stylize_files(options, batch, bar.callback());
   bar.finish();
-  if (!global.quiet)
-    for (const auto& [in, out] : plan) std::cout << out << "\n";
+  finish_batch(report, global.quiet);
 }
 
 void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::string& optimizer) {
@@ -129,33 +113,39 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
 void add_stylize(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<StylizeArgs>();
   CLI::App* sub = app.add_subcommand("stylize", "paint photos in the style of a painting (any image, or a shipped fast style)");
-  sub->add_option("inputs", args->inputs, "content images or folders")->required()->type_name("CONTENT...");
+  add_batch_inputs(*sub, args->batch, "content images or folders", "CONTENT...");
   sub->add_option("--style", args->style, "style image (optimization) or the NAME of a shipped fast style")
       ->type_name("IMAGE|NAME");
   sub->add_option("--model", args->model, "fast-style model file (models/style-NAME.nsm)")->type_name("FILE");
-  sub->add_option("-o,--output", args->out, "output file (one input) or folder; default: beside each input as NAME-stylized.EXT")
-      ->type_name("FILE|DIR");
+  add_batch_output(*sub, args->batch, "output file (one input) or folder; default: beside each input as NAME-stylized.EXT",
+                   "FILE|DIR");
   sub->add_option("--size", args->size, "output long side in pixels (default: 512 for optimization, the input's size for fast styles)")
       ->check(CLI::Range(int64_t{32}, int64_t{8192}));
   add_optimization_options(sub, args->options, args->optimizer);
   sub->add_flag("--preserve-colors", args->options.preserve_colors, "keep the content's colours (transfer lightness only)");
   sub->add_option("--strength", args->options.strength, "blend of result and content: 0 content, 1 full style")
       ->check(finite_in(0.0, 1.0));
-  sub->add_flag("-r,--recursive", args->recursive, "search folders recursively");
+  add_batch_options(*sub, args->batch);
   add_video_options(*sub, args->video);
   sub->callback([args, &global] { run_stylize(*args, global); });
 }
 
 void add_train_style(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<stylize::TrainOptions>();
+  auto hours = std::make_shared<double>(-1.0);
   CLI::App& train = command_group(app, "train", "train a model on your own images");
-  CLI::App* sub = train.add_subcommand("style", "train a fast (feed-forward) style from one painting");
+  // Named after its application like every trainer; `train style`, the old name, is an alias.
+  CLI::App* sub = train.add_subcommand("stylize", "train a fast (feed-forward) style from one painting")->alias("style");
   sub->add_option("--style", o->style, "the painting")->required()->type_name("IMAGE");
   sub->add_option("--data", o->data, "folders or files of photos (searched recursively)")->required()->type_name("DIR...");
-  sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)")->required();
+  add_model_output(*sub, o->out);
   add_training_loop_options(*sub, *o);
-  sub->add_option("--minutes", o->minutes, "also stop after this many minutes in this run")->check(finite_in(0.0, 1e6));
-  sub->add_option("--size", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
+  CLI::Option* hours_option =
+      sub->add_option("--hours", *hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
+  hidden_alias(sub->add_option("--minutes", o->minutes, "the time limit in minutes"), finite_in(0.0, 1e6))
+      ->excludes(hours_option);
+  sub->add_option("--crop", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
+  hidden_alias(sub->add_option("--size", o->crop, "old spelling of --crop"), CLI::Range(int64_t{32}, int64_t{1024}));
   sub->add_option("--style-size", o->style_size, "style image long side, in crop sides")->check(finite_in(0.2, 20.0));
   sub->add_option("--batch", o->batch_size, "crops per step")->check(CLI::Range(int64_t{1}, int64_t{256}));
   sub->add_option("--width", o->net.base_channels, "base channels of the transform network")->check(CLI::Range(int64_t{2}, int64_t{128}));
@@ -166,8 +156,11 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--seed", o->seed, "seed of the network and the data sampling")->check(unsigned_integer());
   sub->add_option("--feature-seed", o->feature_seed, "seed of the random feature network")->check(unsigned_integer());
   sub->add_option("--max-photos", o->max_photos, "use at most this many photos (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
-  sub->callback([o, sub, &global] {
-    if (o->crop % 8 != 0) throw ArgumentError("--size must be a multiple of 8, got " + std::to_string(o->crop));
+  sub->callback([o, hours, sub, &global] {
+    if (o->out.empty()) throw ArgumentError("train stylize needs -o/--output MODEL.nsm");
+    if (o->crop % 8 != 0) throw ArgumentError("--crop must be a multiple of 8, got " + std::to_string(o->crop));
+    if (*hours >= 0.0) o->minutes = *hours * 60.0;
+    // Recorded as `train style`, the spelling model files have always carried (both names run it).
     o->command_line = recorded_command("neuroshop train style", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const stylize::TrainSummary s = stylize::train(*o, bar.callback());
@@ -181,9 +174,10 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-// Three photos and three paintings of ../shared/data, when that folder is there.
+// Three photos and three paintings of ../shared/data (from the working directory or beside the
+// checkout the executable is built in, as find_shipped looks), when that folder is there.
 std::vector<stylize::EvalPair> default_eval_pairs() {
-  const fs::path data = fs::path(NEUROSHOP_SOURCE_DIR) / ".." / "shared" / "data";
+  const fs::path data = find_shipped(fs::path("..") / "shared" / "data");
   const std::vector<std::string> photos = {"photos/debian/kphotoalbum/grand_canyon_1.jpg",
                                            "photos/debian/mate-backgrounds/FreshFlower.jpg",
                                            "photos/debian/kphotoalbum/skagen.jpg"};

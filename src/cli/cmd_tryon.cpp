@@ -6,15 +6,17 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "apps/common/batch.h"
-#include "apps/tryon/harmonize_train.h"
-#include "apps/tryon/matte_train.h"
+#include "apps/harmonize/train.h"
+#include "apps/matte/train.h"
 #include "apps/tryon/networks.h"
 #include "apps/tryon/tryon.h"
+#include "cli/batch_options.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -22,14 +24,14 @@
 #include "cli/training_options.h"
 #include "cli/validators.h"
 #include "core/errors.h"
+#include "core/parse_number.h"
 
 namespace neuroshop::cli {
 namespace {
 
 struct TryOnArgs {
-  std::string room;
+  BatchArgs batch;  // the rooms (files or folders), -o, and the batch options for several rooms
   std::vector<tryon::ItemPlacement> items;
-  std::string out;
   bool before_after = false;
   std::optional<double> horizon;
   double camera_height_cm = 150.0;
@@ -45,22 +47,8 @@ struct TryOnArgs {
   bool json = false;
 };
 
-// "X,Y" -> point (ArgumentError naming the option otherwise).
-cv::Point2d parse_point(const std::string& text, const std::string& who) {
-  double x = 0, y = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%lf,%lf%c", &x, &y, &tail) != 2 || !std::isfinite(x) || !std::isfinite(y))
-    throw ArgumentError(who + ": expected X,Y in pixels, got '" + text + "'");
-  return {x, y};
-}
-
 double parse_number(const std::string& text, const std::string& who) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size() && std::isfinite(v)) return v;
-  } catch (const std::exception&) {
-  }
+  if (const std::optional<double> v = parse_finite(text)) return *v;
   throw ArgumentError(who + ": expected a number, got '" + text + "'");
 }
 
@@ -99,43 +87,61 @@ void print_report(const tryon::TryOnReport& r, const std::string& output, bool j
   std::cout << output << "\n";
 }
 
-void run_tryon_command(TryOnArgs& args) {
+// Several rooms, or a folder of them: one batch with the same scene in every room.
+bool several_rooms(const std::vector<std::string>& rooms) {
+  return rooms.size() > 1 || (rooms.size() == 1 && std::filesystem::is_directory(rooms.front()));
+}
+
+void run_tryon_command(TryOnArgs& args, const GlobalOptions& global) {
+  const std::vector<std::string>& rooms = args.batch.options.inputs;
   tryon::TryOnJob job;
   if (!args.scene.empty()) {
     const tryon::Scene scene = tryon::read_scene(args.scene);
     if (!args.items.empty()) throw ArgumentError("--scene lists the items; do not combine it with --item");
     job.items = scene.items;
-    job.room = args.room.empty() ? scene.room : args.room;
+    job.room = rooms.empty() ? scene.room : rooms.front();
     if (job.room.empty()) throw ArgumentError("--scene '" + args.scene + "' names no room: give ROOM or a \"room\" field");
     if (scene.horizon_y && !args.horizon) args.horizon = scene.horizon_y;
     if (scene.camera_height_cm) job.options.camera_height_cm = *scene.camera_height_cm;
   } else {
-    if (args.room.empty()) throw ArgumentError("tryon needs a ROOM photo (or --scene FILE)");
-    job.room = args.room;
+    if (rooms.empty()) throw ArgumentError("tryon needs a ROOM photo (or --scene FILE)");
+    job.room = rooms.front();
     job.items = args.items;
   }
   job.options.horizon_y = args.horizon;
   if (args.camera_height_given || args.scene.empty()) job.options.camera_height_cm = args.camera_height_cm;
-  if (args.light != "auto") job.options.light = parse_point(args.light, "--light");
+  if (args.light != "auto") job.options.light = tryon::parse_point(args.light, "--light");
   job.options.harmonize = !args.no_harmonize;
   job.options.poisson_seams = args.poisson_seams;
   job.cutout = tryon::parse_cutout_mode(args.cutout);
   job.occluder = args.occluder;
   job.before_after = args.before_after;
-  const NewOutputFolder new_folder(args.out);
-  job.output = apps::plan_outputs({job.room}, args.out, args.before_after ? "before-after" : "tryon").front().second;
+  const std::string& out = args.batch.options.output;
+  const NewOutputFolder new_folder(out);
+  if (several_rooms(rooms)) {
+    std::vector<tryon::TryOnReport> reports;
+    ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
+    const apps::BatchReport batch = tryon::try_on_rooms(job, batch_options(args.batch), args.harmonize_model,
+                                                        args.matte_model, &reports, bar.callback());
+    bar.finish();
+    apps::throw_if_failed(batch, [](const std::string& line) { std::cerr << "failed: " << line << "\n"; });
+    for (size_t i = 0; i < batch.plan.size(); ++i) print_report(reports[i], batch.plan[i].second, args.json);
+    return;
+  }
+  job.output = apps::plan_outputs({job.room}, out, args.before_after ? "before-after" : "tryon").front().second;
   tryon::TryOnNetworks networks(args.harmonize_model, args.matte_model);
   const tryon::TryOnReport report =
       tryon::run_tryon(job, networks.harmonizer(job.options.harmonize), networks.cutout(job.cutout));
   print_report(report, job.output, args.json);
 }
 
-void add_tryon(CLI::App& app) {
+void add_tryon(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<TryOnArgs>();
   args->harmonize_model = default_model_path("harmonize.nsm");
   args->matte_model = default_model_path("matte.nsm");
   CLI::App* sub = app.add_subcommand("tryon", "put furniture into a photo of a room, at real size, with shadows");
-  sub->add_option("room", args->room, "room photo")->type_name("ROOM");
+  sub->add_option("room", args->batch.options.inputs, "room photo, or several rooms or folders of them (one scene in each)")
+      ->type_name("ROOM...");
   sub->add_option_function<std::string>(
          "--item", [args](const std::string& file) {
            tryon::ItemPlacement p;
@@ -148,7 +154,7 @@ void add_tryon(CLI::App& app) {
       ->type_name("FILE")
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
-         "--at", [args](const std::string& v) { latest(*args, "--at").at = parse_point(v, "--at"); },
+         "--at", [args](const std::string& v) { latest(*args, "--at").at = tryon::parse_point(v, "--at"); },
          "where the item's footprint centre touches the floor (room pixels; default: spread over the floor)")
       ->type_name("X,Y")
       ->trigger_on_parse();
@@ -174,7 +180,8 @@ void add_tryon(CLI::App& app) {
       ->trigger_on_parse();
   sub->add_flag_callback("--flip", [args] { latest(*args, "--flip").flip = true; }, "mirror the item left-right")
       ->trigger_on_parse();
-  sub->add_option("-o,--output", args->out, "output image (default: beside the room as NAME-tryon.EXT)")->type_name("FILE");
+  add_batch_output(*sub, args->batch, "output image, or folder for several rooms (default: beside each room as NAME-tryon.EXT)",
+                   "FILE|DIR");
   sub->add_flag("--before-after", args->before_after, "write the room and the result side by side");
   sub->add_option("--horizon", args->horizon, "horizon row in pixels (default: estimated from the room's lines)")
       ->check(finite_number())
@@ -195,10 +202,11 @@ void add_tryon(CLI::App& app) {
   sub->add_option("--harmonize-model", args->harmonize_model,
                   "harmonization network (when the file is missing: a partial Reinhard colour transfer)");
   sub->add_option("--matte-model", args->matte_model, "cut-out network for items without alpha (when missing: GrabCut)");
-  sub->add_flag("--json", args->json, "print the placement report as JSON");
-  sub->callback([args, camera] {
+  sub->add_flag("--json", args->json, "print the placement report as JSON (one object per room for several rooms)");
+  add_batch_options(*sub, args->batch);
+  sub->callback([args, camera, &global] {
     args->camera_height_given = camera->count() > 0;
-    run_tryon_command(*args);
+    run_tryon_command(*args, global);
   });
 }
 
@@ -210,7 +218,7 @@ void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--val-list", o->val_list, "list of validation photos (relative to the list's folder), never trained on")
       ->type_name("FILE");
   sub->add_option("--masks", o->masks, "folder of PNG cut-outs whose alpha shapes the pasted regions")->type_name("DIR");
-  sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
+  add_model_output(*sub, o->out);
   add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
@@ -284,7 +292,7 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
       ->required()
       ->type_name("DIR");
   sub->add_option("--textures", o->textures, "photo folders whose textures fill silhouettes")->type_name("DIR...");
-  sub->add_option("--out", o->out, "model file to write (checkpoint, JSON log and loss curve go beside it)");
+  add_model_output(*sub, o->out);
   add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
   sub->add_option("--seed", o->seed, "random seed")->check(unsigned_integer());
@@ -345,7 +353,7 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
 }  // namespace
 
 void add_tryon_command(CLI::App& app, const GlobalOptions& global) {
-  add_tryon(app);
+  add_tryon(app, global);
   add_train_harmonize(app, global);
   add_eval_harmonize(app, global);
   add_train_matte(app, global);

@@ -42,6 +42,8 @@ std::string format_parse_failure(const CLI::App* app, const CLI::Error& e) {
     path += " " + deepest->get_name();
   }
   std::string message = e.what();
+  // A hidden option's error comes without its name (": --minutes: ..."); its check names it.
+  if (message.rfind(": ", 0) == 0) message.erase(0, 2);
   // "neuroshop frobnicate" fails as "A subcommand is required" before CLI11 looks at the stray
   // word; name the word instead, with the commands that exist.
   // A stray word may be kept by the subcommand or, through fallthrough, by the top-level app.

@@ -6,13 +6,31 @@
 
 namespace neuroshop::cli {
 
-std::string default_model_path(const std::string& file_name) {
-  const std::filesystem::path local = std::filesystem::path("models") / file_name;
-  if (std::filesystem::exists(local)) return local.string();
-  const std::filesystem::path source = std::filesystem::path(NEUROSHOP_SOURCE_DIR) / "models" / file_name;
-  if (std::filesystem::exists(source)) return source.string();
-  return local.string();
+namespace fs = std::filesystem;
+
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
 }
+
+std::string find_shipped(const fs::path& relative, const fs::path& exe_dir) {
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return relative.string();
+  // PREFIX/bin/neuroshop -> PREFIX/share/neuroshop/...; build/neuroshop -> the checkout's own files.
+  fs::path dir = exe_dir;
+  for (int up = 0; up < 4 && !dir.empty(); ++up) {
+    for (const fs::path& candidate : {dir / "share" / "neuroshop" / relative, dir / relative})
+      if (fs::exists(candidate, ec)) return candidate.lexically_normal().string();
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  return relative.string();
+}
+
+std::string find_shipped(const fs::path& relative) { return find_shipped(relative, executable_dir()); }
+
+std::string default_model_path(const std::string& file_name) { return find_shipped(fs::path("models") / file_name); }
 
 NewOutputFolder::NewOutputFolder(const std::string& out) {
   std::error_code ec;

@@ -3,6 +3,7 @@
 // of a new -o folder that a failed job leaves empty.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace CLI {
@@ -11,7 +12,18 @@ class App;
 
 namespace neuroshop::cli {
 
-// The shipped models/NAME: ./models/NAME when present, else beside the executable's source tree.
+// The folder of the running executable (empty when it cannot be told).
+std::filesystem::path executable_dir();
+
+// Where a shipped file or folder (e.g. "models/colorize.nsm", "web/index.html") is: under the
+// working directory when it is there, else found from the executable's folder `exe_dir` upwards
+// (at most three levels): DIR/share/neuroshop/RELATIVE (an installed PREFIX/bin/neuroshop; `cmake
+// --install` puts models, web pages and samples there), then DIR/RELATIVE (a build folder inside
+// the source tree). `relative` itself when none exists. Never a path compiled into the binary.
+std::string find_shipped(const std::filesystem::path& relative, const std::filesystem::path& exe_dir);
+std::string find_shipped(const std::filesystem::path& relative);  // from executable_dir()
+
+// The shipped models/NAME (find_shipped).
 std::string default_model_path(const std::string& file_name);
 
 // Gets or creates the subcommand group `name` (e.g. "train") that requires one of its subcommands.

@@ -1,6 +1,7 @@
 // The options of every `train NAME` subcommand that steer the shared training loop
 // (apps/common/training_loop.h), bound by name to the trainer's options struct: --steps, --resume,
 // --lr, --val-every and --checkpoint-every; and the command line a run records in its model file.
+// -o/--output for the model file (--out kept as a hidden alias).
 // Not here: each trainer's data, network and time-limit options (its own cmd_*.cpp).
 #pragma once
 
@@ -24,6 +25,29 @@ void add_training_loop_options(CLI::App& sub, TrainerOptions& o) {
 
 // `prefix` followed by each option of `sub` that was given: flags by name, options with their
 // values as typed (e.g. "neuroshop train matte --renders r --steps 4200 --resume").
+// -o/--output: the model file a trainer writes, with the checkpoint, JSON log and loss curve beside
+// it. --out, the old spelling, stays as a hidden alias so existing scripts keep working.
+inline CLI::Option* add_model_output(CLI::App& sub, std::string& out) {
+  CLI::Option* output = sub.add_option("-o,--output", out, "model file to write (checkpoint, JSON log and loss curve go beside it)")
+                            ->type_name("MODEL.nsm");
+  sub.add_option("--out", out, "old spelling of --output")->group("");
+  return output;
+}
+
+// A spelling kept for old scripts: not listed in --help (CLI11's hidden group), its values checked
+// by `check`. CLI11 leaves a hidden option's name out of its error messages, so the check's own
+// message names it.
+inline CLI::Option* hidden_alias(CLI::Option* option, const CLI::Validator& check) {
+  const std::string name = option->get_name();
+  option->check(CLI::Validator(
+      [check, name](std::string& input) {
+        const std::string error = check(input);
+        return error.empty() ? error : name + ": " + error;
+      },
+      check.get_description()));
+  return option->group("");
+}
+
 inline std::string recorded_command(const std::string& prefix, const CLI::App& sub) {
   std::string line = prefix;
   for (const CLI::Option* opt : sub.get_options())

@@ -4,18 +4,19 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
+
+#include "core/parse_number.h"
 
 namespace neuroshop::cli {
 namespace {
 
 // Parses the whole string as a double; false on trailing junk or an empty string.
 bool parse_double(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
+  const std::optional<double> parsed = neuroshop::parse_double(text);
+  if (parsed) value = *parsed;
+  return parsed.has_value();
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 // atomic writes, input listing. See image_file.h for the contract.
 #include "io/image_file.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -21,6 +19,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/atomic_file.h"
+#include "core/crc32.h"
 #include "core/errors.h"
 
 namespace neuroshop {
@@ -32,35 +32,38 @@ const char* const kImageExtensions[] = {".png", ".jpg", ".jpeg", ".tif", ".tiff"
 constexpr uintmax_t kMaxFileBytes = uintmax_t{1} << 30;
 
 // OpenCV's own messages would duplicate (or contradict) our one-line errors: its logger, and the
-// std::cerr lines imdecode prints when a decoder throws. Both are silenced while any thread decodes
-// or encodes and restored when the last one leaves. (libjpeg's rare stdio warnings are not ours to
+// std::cerr lines imdecode prints when a decoder throws. Both are silenced for the thread that
+// decodes or encodes, and only for it: std::cerr's buffer is wrapped once, before main, in a filter
+// that drops what a thread writes while it is inside a QuietOpenCv scope and passes everything else
+// through. (Swapping std::cerr's buffer per call would race with other threads printing progress
+// and drop their lines.) The logger's level is process-wide, so it is lowered while any thread is
+// quiet and restored when the last one leaves. (libjpeg's rare stdio warnings are not ours to
 // silence; the header checks keep them rare.)
 class QuietOpenCv {
  public:
   QuietOpenCv() {
+    ++depth_;
     std::lock_guard<std::mutex> lock(mutex());
     State& s = state();
-    if (s.depth++ == 0) {
-      s.level = cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
-      s.cerr = std::cerr.rdbuf(nullptr);
-    }
+    if (s.threads++ == 0) s.level = cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
   }
   ~QuietOpenCv() {
-    std::lock_guard<std::mutex> lock(mutex());
-    State& s = state();
-    if (--s.depth == 0) {
-      cv::utils::logging::setLogLevel(s.level);
-      std::cerr.rdbuf(s.cerr);  // also clears the badbit writes set meanwhile
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      State& s = state();
+      if (--s.threads == 0) cv::utils::logging::setLogLevel(s.level);
     }
+    --depth_;
   }
   QuietOpenCv(const QuietOpenCv&) = delete;
   QuietOpenCv& operator=(const QuietOpenCv&) = delete;
 
+  static bool this_thread_quiet() { return depth_ > 0; }
+
  private:
   struct State {
-    int depth = 0;
+    int threads = 0;
     cv::utils::logging::LogLevel level = cv::utils::logging::LOG_LEVEL_WARNING;
-    std::streambuf* cerr = nullptr;
   };
   static std::mutex& mutex() {
     static std::mutex m;
@@ -70,7 +73,39 @@ class QuietOpenCv {
     static State s;
     return s;
   }
+  static thread_local int depth_;
 };
+thread_local int QuietOpenCv::depth_ = 0;
+
+// std::cerr's buffer, wrapped: unbuffered itself (so threads share no state in it), it forwards to
+// the original buffer unless the writing thread is quiet.
+class QuietFilterBuf : public std::streambuf {
+ public:
+  explicit QuietFilterBuf(std::streambuf* target) : target_(target) {}
+
+ protected:
+  int overflow(int c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (QuietOpenCv::this_thread_quiet() || target_ == nullptr) return c;
+    return target_->sputc(traits_type::to_char_type(c));
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (QuietOpenCv::this_thread_quiet() || target_ == nullptr) return n;
+    return target_->sputn(s, n);
+  }
+  int sync() override { return target_ == nullptr ? 0 : target_->pubsync(); }
+
+ private:
+  std::streambuf* target_;
+};
+
+// Installed during static initialization, before any thread of ours exists (<iostream> above
+// guarantees std::cerr is constructed first). Never freed: std::cerr is flushed after every static
+// of this file is destroyed.
+const bool kCerrFilterInstalled = [] {
+  std::cerr.rdbuf(new QuietFilterBuf(std::cerr.rdbuf()));
+  return true;
+}();
 
 std::string lower_extension(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
@@ -197,22 +232,6 @@ struct Header {
 struct Reason {
   std::string text;
 };
-
-// CRC-32 (ISO 3309, as in PNG), table-driven.
-uint32_t crc32(const uint8_t* p, size_t n) {
-  static const auto table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < n; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-  return ~c;
-}
 
 void check_png(Bytes b, Header& h) {
   // 8-byte signature, then chunks: uint32 length, 4-byte type, data, uint32 CRC; IHDR first, IEND last.
@@ -486,29 +505,9 @@ cv::Mat composite_over_white(const cv::Mat& pixels, const cv::Mat& alpha) {
   return out;
 }
 
-void write_file_atomically(const std::string& path, const std::vector<uint8_t>& encoded) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp" +
-                                                std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) write_error(path, std::string("cannot create a file in its directory: ") + std::strerror(errno));
-    out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      write_error(path, "write failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    write_error(path, "cannot rename the temporary file into place: " + ec.message());
-  }
+void write_encoded(const std::string& path, const std::vector<uint8_t>& encoded) {
+  const std::string reason = try_write_file_atomically(path, encoded.data(), encoded.size());
+  if (!reason.empty()) write_error(path, reason);
 }
 
 }  // namespace
@@ -602,7 +601,7 @@ void write_image(const std::string& path, const cv::Mat& bgr_or_gray, const cv::
     write_error(path, "encoding failed: " + e.err);
   }
   if (!ok || encoded.empty()) write_error(path, "encoding failed");
-  write_file_atomically(path, encoded);
+  write_encoded(path, encoded);
 }
 
 std::vector<std::string> list_images(const std::vector<std::string>& inputs, bool recursive) {

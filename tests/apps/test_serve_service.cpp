@@ -18,8 +18,8 @@
 #include "apps/serve/service.h"
 #include "apps/serve/tryon_form.h"
 #include "apps/stylize/fast.h"
-#include "apps/tryon/harmonize_model.h"
-#include "apps/tryon/matte.h"
+#include "apps/harmonize/model.h"
+#include "apps/matte/model.h"
 #include "apps/tryon/tryon.h"
 #include "io/image_file.h"
 

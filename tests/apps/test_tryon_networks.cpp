@@ -10,12 +10,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "apps/tryon/composite.h"
-#include "apps/tryon/cutout.h"
-#include "apps/tryon/harmonize_data.h"
-#include "apps/tryon/harmonize_model.h"
-#include "apps/tryon/harmonize_train.h"
-#include "apps/tryon/matte.h"
-#include "apps/tryon/matte_train.h"
+#include "apps/matte/cutout.h"
+#include "apps/harmonize/data.h"
+#include "apps/harmonize/model.h"
+#include "apps/harmonize/train.h"
+#include "apps/matte/model.h"
+#include "apps/matte/train.h"
 #include "apps/tryon/networks.h"
 #include "core/errors.h"
 #include "io/image_file.h"

@@ -3,10 +3,12 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <opencv2/imgproc.hpp>
 
 #include "core/errors.h"
 #include "io/color.h"
+#include "io/pixels.h"
 
 namespace neuroshop::colorize {
 
@@ -78,10 +80,25 @@ Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOpt
 
   Image out;
   out.bit_depth = input.bit_depth;
-  bgr.convertTo(out.pixels, input.bit_depth == 16 ? CV_16U : CV_8U, input.bit_depth == 16 ? 65535.0 : 255.0);
+  out.pixels = from_unit_float(bgr, input.bit_depth);
   out.alpha = input.alpha;
   out.was_gray = false;
   return out;
+}
+
+apps::BatchReport colorize_files(const std::string& model_path, const ColorizeOptions& options,
+                                 apps::BatchOptions batch, const ProgressFn& progress) {
+  const std::vector<std::string> inputs = apps::batch_inputs(batch);
+  if (!options.hints.empty() && inputs.size() > 1)
+    throw ArgumentError("--hint applies to one image; give a single input with hints");
+  if (batch.suffix.empty()) batch.suffix = "colorized";
+  return apps::run_batch(
+      inputs, batch,
+      [&](int, int) -> apps::ImageFn {
+        auto model = std::make_shared<ColorizeModel>(ColorizeModel::load(model_path));
+        return [model, options](const Image& input, size_t) { return colorize_image(*model, input, options); };
+      },
+      progress, "colorize");
 }
 
 }  // namespace neuroshop::colorize

@@ -2,7 +2,8 @@
 // predicted ab is upsampled bilinearly to full size and joined with the ORIGINAL full-resolution
 // L, so no detail is lost at any size. Gray and colour inputs alike (colour ones are re-colorized
 // from their luminance); 8- and 16-bit kept; alpha passed through.
-// Not here: file lists, output naming, argument parsing (the CLI).
+// Many files at once go through the shared batch runner (apps/common/batch.h).
+// Not here: argument parsing (the CLI).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "apps/colorize/model.h"
+#include "apps/common/batch.h"
+#include "core/progress.h"
 #include "io/image_file.h"
 
 namespace neuroshop::colorize {
@@ -41,5 +44,10 @@ Hint parse_hint(const std::string& text);
 
 // Validates options against the image (ArgumentError for hints outside it, bad vividness or size).
 Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOptions& options);
+
+// Colorizes the batch's image files, each worker with its own copy of the model at `model_path`
+// (ArgumentError for hints with more than one input). Outputs default to NAME-colorized.EXT.
+apps::BatchReport colorize_files(const std::string& model_path, const ColorizeOptions& options,
+                                 apps::BatchOptions batch, const ProgressFn& progress = {});
 
 }  // namespace neuroshop::colorize

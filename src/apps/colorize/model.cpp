@@ -7,6 +7,7 @@
 
 #include "apps/colorize/dataset.h"
 #include "apps/colorize/network.h"
+#include "apps/common/app_model.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 
@@ -42,11 +43,7 @@ Tensor mean_ab_by_lightness(const std::vector<cv::Mat>& lab_photos) {
 }
 
 ColorizeModel ColorizeModel::load(const std::string& path) {
-  LoadedModel loaded = load_model(path);
-  const auto app = loaded.metadata.find("app");
-  if (app == loaded.metadata.end() || app->second != "colorize")
-    throw ModelError("model file '" + path + "' is not a colorize model (its app is '" +
-                     (app == loaded.metadata.end() ? std::string("unknown") : app->second) + "')");
+  LoadedModel loaded = apps::load_app_model(path, "colorize", "colorize");
   const auto centres = loaded.extra_tensors.find("ab_centres");
   const auto weights = loaded.extra_tensors.find("ab_weights");
   if (centres == loaded.extra_tensors.end() || weights == loaded.extra_tensors.end())

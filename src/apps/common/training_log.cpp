@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 
 namespace neuroshop::apps {
@@ -22,35 +24,35 @@ void TrainingLog::truncate_after(int64_t step) {
   val_.erase(std::remove_if(val_.begin(), val_.end(), [&](const ValPoint& p) { return p.step > step; }), val_.end());
 }
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError("cannot write '" + path + "': the directory does not exist or is not writable");
-    out << text;
-    if (!out.flush()) throw IoError("cannot write '" + path + "': write failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IoError("cannot write '" + path + "': rename failed");
-  }
-}
+void write_text_atomically(const std::string& path, const std::string& text) { write_file_atomically(path, text); }
 
-// The JSON written is one object per line inside two arrays, so load() can read it back with a
-// line scanner instead of a JSON library.
-void TrainingLog::save() const {
+namespace {
+// A number as JSON: 8 significant digits, and null for NaN or infinity (a diverged run's loss),
+// which JSON cannot spell.
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
   std::ostringstream os;
   os.precision(8);
-  os << "{\n  \"title\": \"" << title_ << "\",\n  \"train\": [\n";
+  os << v;
+  return os.str();
+}
+}  // namespace
+
+// One point per line, so the log reads well and diffs well; strings go through nlohmann-json, so a
+// title with quotes or backslashes (a painting's file name) is escaped.
+void TrainingLog::save() const {
+  std::ostringstream os;
+  os << "{\n  \"title\": " << nlohmann::json(title_).dump() << ",\n  \"train\": [\n";
   for (size_t i = 0; i < train_.size(); ++i) {
     const TrainPoint& p = train_[i];
-    os << "    {\"step\": " << p.step << ", \"loss\": " << p.loss << ", \"lr\": " << p.learning_rate
-       << ", \"images_per_second\": " << p.images_per_second << "}" << (i + 1 < train_.size() ? "," : "") << "\n";
+    os << "    {\"step\": " << p.step << ", \"loss\": " << json_number(p.loss) << ", \"lr\": "
+       << json_number(p.learning_rate) << ", \"images_per_second\": " << json_number(p.images_per_second) << "}"
+       << (i + 1 < train_.size() ? "," : "") << "\n";
   }
   os << "  ],\n  \"val\": [\n";
   for (size_t i = 0; i < val_.size(); ++i)
-    os << "    {\"step\": " << val_[i].step << ", \"loss\": " << val_[i].loss << "}" << (i + 1 < val_.size() ? "," : "")
-       << "\n";
+    os << "    {\"step\": " << val_[i].step << ", \"loss\": " << json_number(val_[i].loss) << "}"
+       << (i + 1 < val_.size() ? "," : "") << "\n";
   os << "  ]\n}\n";
   write_text_atomically(json_path_, os.str());
 
@@ -107,13 +109,11 @@ void TrainingLog::save() const {
 }
 
 namespace {
-// Reads `"key": <number>` from a line; returns false when absent.
-bool field(const std::string& line, const std::string& key, double* value) {
-  const std::string pat = "\"" + key + "\": ";
-  const size_t at = line.find(pat);
-  if (at == std::string::npos) return false;
-  *value = std::strtod(line.c_str() + at + pat.size(), nullptr);
-  return true;
+// A number field of a log entry; null (written for NaN) and a missing field read as `fallback`.
+double number_field(const nlohmann::json& entry, const char* key, double fallback) {
+  const auto it = entry.find(key);
+  if (it == entry.end() || !it->is_number()) return it != entry.end() && it->is_null() ? std::nan("") : fallback;
+  return it->get<double>();
 }
 }  // namespace
 
@@ -122,20 +122,24 @@ void TrainingLog::load() {
   val_.clear();
   std::ifstream in(json_path_);
   if (!in) return;
-  std::string line;
-  bool in_val = false;
-  while (std::getline(in, line)) {
-    if (line.find("\"val\"") != std::string::npos) in_val = true;
-    double step = 0, loss = 0;
-    if (!field(line, "step", &step) || !field(line, "loss", &loss)) continue;
-    if (in_val) {
-      val_.push_back({static_cast<int64_t>(step), loss});
-    } else {
-      TrainPoint p{static_cast<int64_t>(step), loss, 0.0, 0.0};
-      field(line, "lr", &p.learning_rate);
-      field(line, "images_per_second", &p.images_per_second);
-      train_.push_back(p);
-    }
+  nlohmann::json log;
+  try {
+    log = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError("cannot read the training log '" + json_path_ + "': " + e.what());
+  }
+  auto entries = [&](const char* key) {
+    const auto it = log.find(key);
+    return it != log.end() && it->is_array() ? *it : nlohmann::json::array();
+  };
+  for (const nlohmann::json& e : entries("train")) {
+    if (!e.is_object() || !e.contains("step")) continue;
+    train_.push_back({e["step"].get<int64_t>(), number_field(e, "loss", 0.0), number_field(e, "lr", 0.0),
+                      number_field(e, "images_per_second", 0.0)});
+  }
+  for (const nlohmann::json& e : entries("val")) {
+    if (!e.is_object() || !e.contains("step")) continue;
+    val_.push_back({e["step"].get<int64_t>(), number_field(e, "loss", 0.0)});
   }
 }
 

@@ -46,7 +46,7 @@ class TrainingLog {
   std::vector<ValPoint> val_;
 };
 
-// Writes `text` to `path` through a temporary file and a rename.
+// Writes `text` to `path` atomically (core/atomic_file.h).
 void write_text_atomically(const std::string& path, const std::string& text);
 
 }  // namespace neuroshop::apps

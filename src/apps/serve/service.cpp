@@ -17,6 +17,7 @@
 #include "apps/tryon/networks.h"
 #include "apps/tryon/tryon.h"
 #include "core/errors.h"
+#include "core/parse_number.h"
 
 namespace neuroshop::serve {
 namespace fs = std::filesystem;
@@ -58,12 +59,7 @@ std::optional<std::string> field_text(const Request& request, const std::string&
 std::optional<double> field_number(const Request& request, const std::string& name, double lo, double hi) {
   const std::optional<std::string> text = field_text(request, name);
   if (!text) return std::nullopt;
-  try {
-    size_t used = 0;
-    const double v = std::stod(*text, &used);
-    if (used == text->size() && std::isfinite(v) && v >= lo && v <= hi) return v;
-  } catch (const std::exception&) {
-  }
+  if (const std::optional<double> v = parse_finite(*text); v && *v >= lo && *v <= hi) return *v;
   std::ostringstream range;
   range << "[" << lo << ", " << hi << "]";
   throw HttpError(400, name + ": expected a number in " + range.str() + ", got '" + text->substr(0, 40) + "'");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/app_model.h"
 #include "apps/stylize/images.h"
 #include "core/errors.h"
 #include "core/layers/activations.h"
@@ -79,11 +80,7 @@ StyleModel::StyleModel(std::unique_ptr<Layer> net, const Palette& palette, std::
 }
 
 StyleModel StyleModel::load(const std::string& path) {
-  LoadedModel loaded = load_model(path);
-  const auto app = loaded.metadata.find("app");
-  if (app == loaded.metadata.end() || app->second != "stylize")
-    throw ModelError("model file '" + path + "' is not a style model (its app is '" +
-                     (app == loaded.metadata.end() ? std::string("unknown") : app->second) + "')");
+  LoadedModel loaded = apps::load_app_model(path, "stylize", "style");
   Shape out;
   try {
     out = loaded.net->output_shape(Shape{1, 3, 32, 32});

@@ -5,7 +5,7 @@
 // shadows, the room's main light and shadow strength, and Reinhard et al. 2001 colour transfer in
 // CIE Lab.
 // A Patch is a map placed at an origin in room coordinates; everything is clipped to the room.
-// Not here: choosing sizes and positions (tryon.h), the harmonization network (harmonize_model.h).
+// Not here: choosing sizes and positions (tryon.h), the harmonization network (harmonize/model.h).
 #pragma once
 
 #include <opencv2/core.hpp>

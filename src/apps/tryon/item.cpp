@@ -2,6 +2,7 @@
 #include "apps/tryon/item.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,9 +11,11 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/tryon/cutout.h"
+#include "apps/matte/cutout.h"
 #include "core/errors.h"
+#include "core/parse_number.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace fs = std::filesystem;
@@ -27,21 +30,12 @@ std::vector<std::string> split_tabs(const std::string& line) {
 }
 
 double parse_cm(const std::string& text, const std::string& who) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size() && std::isfinite(v)) return v;
-  } catch (const std::exception&) {
-  }
+  if (const std::optional<double> v = parse_finite(text)) return *v;
   throw IoError(who + ": expected a number, got '" + text + "'");
 }
 
 // Image pixels (8/16-bit, gray or BGR) -> BGR CV_32FC3 in [0, 1]; alpha likewise -> CV_32F.
-cv::Mat to_float(const cv::Mat& m, int depth_bits) {
-  cv::Mat out;
-  m.convertTo(out, CV_32F, depth_bits == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
-  return out;
-}
+cv::Mat to_float(const cv::Mat& m, int depth_bits) { return to_unit_float(m, depth_bits); }
 
 }  // namespace
 
@@ -100,6 +94,14 @@ ItemDimensions scaled(const ItemDimensions& d, double factor) {
   out.depth_cm *= factor;
   out.height_cm *= factor;
   return out;
+}
+
+cv::Point2d parse_point(const std::string& text, const std::string& who) {
+  double x = 0, y = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%lf,%lf%c", &x, &y, &tail) != 2 || !std::isfinite(x) || !std::isfinite(y))
+    throw ArgumentError(who + ": expected X,Y in pixels, got '" + text + "'");
+  return {x, y};
 }
 
 CutoutMode parse_cutout_mode(const std::string& text) {

@@ -5,7 +5,7 @@
 //   file  width_cm  depth_cm  height_cm          (optional: item_name  azimuth_deg  elevation_deg)
 // azimuth/elevation describe the camera that took the picture (0/0: straight from the front at
 // eye level), so the silhouette's apparent extents can be derived from the real ones.
-// Not here: matting networks (matte.h supplies the `network` cut-out), placement (tryon.h).
+// Not here: matting networks (matte/model.h supplies the `network` cut-out), placement (tryon.h).
 #pragma once
 
 #include <functional>
@@ -43,6 +43,9 @@ enum class CutoutMode {
 };
 // "auto" | "alpha" | "network" | "grabcut"; ArgumentError otherwise.
 CutoutMode parse_cutout_mode(const std::string& text);
+
+// "X,Y" in pixels -> point (ArgumentError naming `who`, e.g. "--at", otherwise).
+cv::Point2d parse_point(const std::string& text, const std::string& who);
 
 // A product photo (BGR CV_32FC3 in [0, 1]) -> alpha (CV_32F in [0, 1]); empty when no network is loaded.
 using NetworkCutout = std::function<cv::Mat(const cv::Mat& bgr)>;

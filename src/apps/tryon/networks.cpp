@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "apps/tryon/harmonize_model.h"
-#include "apps/tryon/matte.h"
+#include "apps/harmonize/model.h"
+#include "apps/matte/model.h"
 
 namespace neuroshop::tryon {
 namespace {

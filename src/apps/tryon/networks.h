@@ -3,7 +3,7 @@
 // without alpha). Each file is read on first use and kept, so one TryOnNetworks serves every job of
 // a server; without the files the try-on uses the classical colour match and GrabCut.
 // Not here: which files (the CLI's flags and defaults, serve's options), the networks themselves
-// (harmonize_model.h, matte.h).
+// (harmonize/model.h, matte/model.h).
 #pragma once
 
 #include <memory>

@@ -3,14 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
 #include <opencv2/imgproc.hpp>
 
+#include "apps/tryon/networks.h"
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace {
@@ -313,12 +316,17 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
 
 TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer, const NetworkCutout& cutout) {
   if (job.items.empty()) throw ArgumentError("tryon: give at least one --item (or a --scene with items)");
-  const Image room_image = read_image(job.room);
+  TryOnReport report;
+  write_image(job.output, try_on_image(read_image(job.room), job, harmonizer, cutout, &report));
+  return report;
+}
+
+Image try_on_image(const Image& room_image, const TryOnJob& job, const HarmonizeFn& harmonizer,
+                   const NetworkCutout& cutout, TryOnReport* report) {
+  if (job.items.empty()) throw ArgumentError("tryon: give at least one --item (or a --scene with items)");
   cv::Mat room_pixels = room_image.pixels;
   if (room_pixels.channels() == 1) cv::cvtColor(room_pixels, room_pixels, cv::COLOR_GRAY2BGR);
-  const double to_unit = room_image.bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0;
-  cv::Mat room;
-  room_pixels.convertTo(room, CV_32FC3, to_unit);
+  const cv::Mat room = to_unit_float(room_pixels, room_image.bit_depth);
   validate_placements(job.items, room.size());
 
   TryOnOptions options = job.options;
@@ -330,20 +338,41 @@ TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer, const 
       throw ArgumentError("--occluder '" + job.occluder + "': expected a mask of the room's size " +
                           std::to_string(room.cols) + "x" + std::to_string(room.rows) + ", got " + std::to_string(m.cols) +
                           "x" + std::to_string(m.rows));
-    m.convertTo(options.occluder, CV_32F, mask.bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
+    options.occluder = to_unit_float(m, mask.bit_depth);
   }
   std::vector<ItemImage> items;
   for (const ItemPlacement& p : job.items) items.push_back(load_item(p.file, job.cutout, cutout));
 
-  TryOnReport report;
-  const cv::Mat result = compose(room, job.items, items, options, harmonizer, &report);
-  const int depth = room_image.bit_depth == 16 ? CV_16U : CV_8U;
-  const double from_unit = room_image.bit_depth == 16 ? 65535.0 : 255.0;
-  cv::Mat out;
-  result.convertTo(out, depth, from_unit);
-  if (job.before_after) out = side_by_side(room_pixels, out);  // the room as read (back from float it is the same)
-  write_image(job.output, out);
-  return report;
+  TryOnReport unused;
+  const cv::Mat result = compose(room, job.items, items, options, harmonizer, report != nullptr ? report : &unused);
+  Image out;
+  out.bit_depth = room_image.bit_depth;
+  out.pixels = from_unit_float(result, room_image.bit_depth);
+  if (job.before_after) out.pixels = side_by_side(room_pixels, out.pixels);  // the room as read (back from float it is the same)
+  return out;
+}
+
+apps::BatchReport try_on_rooms(const TryOnJob& job, apps::BatchOptions batch, const std::string& harmonize_model,
+                               const std::string& matte_model, std::vector<TryOnReport>* reports,
+                               const ProgressFn& progress) {
+  if (job.items.empty()) throw ArgumentError("tryon: give at least one --item (or a --scene with items)");
+  const std::vector<std::string> rooms = apps::batch_inputs(batch);
+  if (batch.suffix.empty()) batch.suffix = job.before_after ? "before-after" : "tryon";
+  if (reports != nullptr) reports->assign(rooms.size(), TryOnReport{});
+  return apps::run_batch(
+      rooms, batch,
+      [&](int, int) -> apps::ImageFn {
+        auto networks = std::make_shared<TryOnNetworks>(harmonize_model, matte_model);
+        const HarmonizeFn harmonizer = networks->harmonizer(job.options.harmonize);
+        const NetworkCutout cutout = networks->cutout(job.cutout);
+        return [networks, harmonizer, cutout, &job, reports](const Image& room, size_t index) {
+          TryOnReport report;
+          Image out = try_on_image(room, job, harmonizer, cutout, &report);
+          if (reports != nullptr) (*reports)[index] = report;  // each index is written by one worker
+          return out;
+        };
+      },
+      progress, "tryon");
 }
 
 }  // namespace neuroshop::tryon

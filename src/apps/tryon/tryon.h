@@ -3,8 +3,8 @@
 // matched to the room (a partial Reinhard transfer, or the harmonization network when one is
 // given), and occluders kept in front. Items are drawn farther-first (by their floor row) unless
 // an explicit order is given.
-// Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize_model.h,
-// matte.h); they come in as plain functions so this file works with or without them.
+// Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize/model.h,
+// matte/model.h); they come in as plain functions so this file works with or without them.
 #pragma once
 
 #include <functional>
@@ -14,6 +14,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "apps/common/batch.h"
 #include "apps/tryon/composite.h"
 #include "apps/tryon/geometry.h"
 #include "apps/tryon/item.h"
@@ -102,5 +103,19 @@ struct TryOnJob {
   bool before_after = false;
 };
 TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer = {}, const NetworkCutout& cutout = {});
+
+// The work of run_tryon on a room image already read (job.room only names it; job.output is not
+// used): the composite, or with before_after the room and the composite side by side, at the
+// room's bit depth. `report` may be null.
+Image try_on_image(const Image& room_image, const TryOnJob& job, const HarmonizeFn& harmonizer,
+                   const NetworkCutout& cutout, TryOnReport* report);
+
+// One scene over many rooms through the batch runner (apps/common/batch.h): every room of `batch`
+// gets job's items and options (job.room and job.output are not used); each worker holds its own
+// networks (networks.h) from these model files. Outputs default to NAME-tryon.EXT (before_after:
+// NAME-before-after.EXT). reports[i] is plan entry i's report (left default where it failed).
+apps::BatchReport try_on_rooms(const TryOnJob& job, apps::BatchOptions batch, const std::string& harmonize_model,
+                               const std::string& matte_model, std::vector<TryOnReport>* reports,
+                               const ProgressFn& progress = {});
 
 }  // namespace neuroshop::tryon

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/crc32.h"  // the files' checksum, declared there
 #include "core/layer.h"
 #include "core/tensor.h"
 
@@ -70,9 +71,6 @@ LayerSpec spec_from_text(const std::string& text, const std::string& who = "arch
 // "" when equal, otherwise the first difference, e.g. "layer 1.0 (Conv2d 'enc1'): attribute
 // 'kernel_size' is 3 vs 5" (a's value first; paths are child indices from the root).
 std::string spec_difference(const LayerSpec& a, const LayerSpec& b);
-
-// CRC-32 (IEEE 802.3, the one zlib and PNG use).
-uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
 
 // ---- models --------------------------------------------------------------------------------------
 

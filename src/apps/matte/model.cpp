@@ -1,12 +1,13 @@
-// The matting network and model file; see matte.h.
-#include "apps/tryon/matte.h"
+// The matting network and model file; see matte/model.h.
+#include "apps/matte/model.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/tryon/cutout.h"
+#include "apps/common/app_model.h"
+#include "apps/matte/cutout.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 
@@ -20,20 +21,8 @@ MatteModel::MatteModel(std::unique_ptr<Layer> net, int64_t input_size) : net_(st
 }
 
 MatteModel MatteModel::load(const std::string& path) {
-  LoadedModel loaded = load_model(path);
-  const auto app = loaded.metadata.find("app");
-  if (app == loaded.metadata.end() || app->second != "matte")
-    throw ModelError("model file '" + path + "' is not a matte model (its app is '" +
-                     (app == loaded.metadata.end() ? std::string("unknown") : app->second) + "')");
-  int64_t size = 128;
-  const auto s = loaded.metadata.find("input_size");
-  if (s != loaded.metadata.end()) {
-    try {
-      size = std::stoll(s->second);
-    } catch (const std::exception&) {
-      throw ModelError("matte model '" + path + "': input_size '" + s->second + "' is not a number");
-    }
-  }
+  LoadedModel loaded = apps::load_app_model(path, "matte", "matte");
+  const int64_t size = apps::metadata_int(loaded, "input_size", 128, "matte", path);
   const Shape out = loaded.net->output_shape(Shape{1, 3, size, size});
   if (out != Shape{1, 2, size, size})
     throw ModelError("matte model '" + path + "': expected an output (1,2," + std::to_string(size) + "," +

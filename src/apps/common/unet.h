@@ -13,7 +13,7 @@
 //   S     conv 1x1 2w->w, conv 1x1 w->out   (no activation: residuals or logits)
 //
 // Inputs (N, in, S, S) with S a multiple of kUNetSizeMultiple (the global pool spans 8 cells of S/8).
-// Not here: what the channels mean (harmonize_model.h, matte.h).
+// Not here: what the channels mean (harmonize/model.h, matte/model.h).
 #pragma once
 
 #include <cstdint>

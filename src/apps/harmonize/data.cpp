@@ -1,5 +1,5 @@
-// Synthetic harmonization composites; see harmonize_data.h.
-#include "apps/tryon/harmonize_data.h"
+// Synthetic harmonization composites; see harmonize/data.h.
+#include "apps/harmonize/data.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +10,7 @@
 #include "apps/tryon/composite.h"
 #include "core/errors.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace {
@@ -166,8 +167,7 @@ LoadedImages load_colour_photos(const std::vector<std::string>& paths, int64_t s
         ++out.skipped;
         continue;
       }
-      cv::Mat f;
-      image.pixels.convertTo(f, CV_32FC3, image.bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
+      cv::Mat f = to_unit_float(image.pixels, image.bit_depth);
       // Gray photos stored as colour: too little chroma to teach colour.
       cv::Mat hsv;
       cv::Mat small;
@@ -196,8 +196,7 @@ std::vector<cv::Mat> load_alpha_masks(const std::string& folder, int64_t long_si
     if (std::filesystem::path(path).extension() != ".png") continue;
     const Image image = read_image(path);
     if (image.alpha.empty()) continue;
-    cv::Mat a;
-    image.alpha.convertTo(a, CV_32F, image.bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
+    cv::Mat a = to_unit_float(image.alpha, image.bit_depth);
     cv::Mat nz = a > 0.02f;
     if (cv::countNonZero(nz) == 0) continue;
     a = a(cv::boundingRect(nz)).clone();

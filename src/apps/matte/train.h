@@ -6,7 +6,7 @@
 // network cannot learn "the object is never white". Some views are held out of training entirely
 // (kHeldOutViews) and are what `eval matte` measures, against a threshold baseline and GrabCut:
 // IoU of alpha > 0.5 and mean absolute alpha error.
-// Not here: the network (matte.h), argument parsing (src/cli/cmd_tryon.cpp).
+// Not here: the network (matte/model.h), argument parsing (src/cli/cmd_tryon.cpp).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "apps/tryon/matte.h"
+#include "apps/matte/model.h"
 #include "core/progress.h"
 #include "core/rng.h"
 

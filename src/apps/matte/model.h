@@ -1,9 +1,9 @@
 // The cut-out (matting) network: a product photo on a plain background in, alpha out. The try-on's
-// U-Net (unet.h) with 3 inputs (RGB − 0.5) and 2 outputs (background/foreground logits; alpha is
+// U-Net (common/unet.h) with 3 inputs (RGB − 0.5) and 2 outputs (background/foreground logits; alpha is
 // the softmax's foreground share), run on the photo shrunk to the model's square input size (the
 // rest padded by repeating the border), then upsampled and refined at full resolution with a
 // guided filter (He, Sun & Tang 2010) so edges follow the photo's own edges.
-// Not here: training data and the loop (matte_train.h), classical cut-outs (cutout.h).
+// Not here: training data and the loop (matte/train.h), classical cut-outs (matte/cutout.h).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "apps/tryon/unet.h"
+#include "apps/common/unet.h"
 
 namespace neuroshop::tryon {
 
@@ -39,7 +39,7 @@ class MatteModel {
   int64_t input_size_;
 };
 
-// The product cut-out: the network's alpha refined by GrabCut (cutout.h, grabcut_refine), which
+// The product cut-out: the network's alpha refined by GrabCut (matte/cutout.h, grabcut_refine), which
 // snaps the network's soft, low-resolution edges to the photo's colours.
 cv::Mat network_cutout(MatteModel& model, const cv::Mat& bgr);
 

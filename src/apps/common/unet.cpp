@@ -1,5 +1,5 @@
-// The try-on's small U-Net; see unet.h for the diagram.
-#include "apps/tryon/unet.h"
+// The try-on's small U-Net; see common/unet.h for the diagram.
+#include "apps/common/unet.h"
 
 #include "core/errors.h"
 #include "core/layers/activations.h"

@@ -1,11 +1,12 @@
-// The harmonization network and model file; see harmonize_model.h.
-#include "apps/tryon/harmonize_model.h"
+// The harmonization network and model file; see harmonize/model.h.
+#include "apps/harmonize/model.h"
 
 #include <algorithm>
 
 #include <opencv2/imgproc.hpp>
 
-#include "apps/tryon/harmonize_data.h"
+#include "apps/common/app_model.h"
+#include "apps/harmonize/data.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 
@@ -21,20 +22,8 @@ HarmonizeModel::HarmonizeModel(std::unique_ptr<Layer> net, int64_t input_size)
 }
 
 HarmonizeModel HarmonizeModel::load(const std::string& path) {
-  LoadedModel loaded = load_model(path);
-  const auto app = loaded.metadata.find("app");
-  if (app == loaded.metadata.end() || app->second != "harmonize")
-    throw ModelError("model file '" + path + "' is not a harmonize model (its app is '" +
-                     (app == loaded.metadata.end() ? std::string("unknown") : app->second) + "')");
-  int64_t size = 64;
-  const auto s = loaded.metadata.find("input_size");
-  if (s != loaded.metadata.end()) {
-    try {
-      size = std::stoll(s->second);
-    } catch (const std::exception&) {
-      throw ModelError("harmonize model '" + path + "': input_size '" + s->second + "' is not a number");
-    }
-  }
+  LoadedModel loaded = apps::load_app_model(path, "harmonize", "harmonize");
+  const int64_t size = apps::metadata_int(loaded, "input_size", 64, "harmonize", path);
   const Shape out = loaded.net->output_shape(Shape{1, 4, size, size});
   if (out != Shape{1, 3, size, size})
     throw ModelError("harmonize model '" + path + "': expected an output (1,3," + std::to_string(size) + "," +

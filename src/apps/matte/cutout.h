@@ -2,10 +2,16 @@
 // the background colour estimated from the photo's border, a threshold baseline on the distance
 // to it, and OpenCV's GrabCut initialised from that threshold mask. Both are the baselines the
 // matting network is measured against (`eval matte`) and the fallback when no network is loaded.
-// Not here: the matting network (matte.h), reading files (item.h).
+// cutout_image is `neuroshop cutout`'s per-image work and cutout_files its batch.
+// Not here: the matting network (matte/model.h), reading files (item.h).
 #pragma once
 
+#include <string>
+
 #include <opencv2/core.hpp>
+
+#include "apps/common/batch.h"
+#include "io/image_file.h"
 
 namespace neuroshop::tryon {
 
@@ -27,5 +33,19 @@ cv::Mat grabcut_alpha(const cv::Mat& bgr);
 // coarse < 0.05 (eroded) sure background, the rest probable by its side of 0.5. CV_32F alpha in
 // {0, 1}, edges softened by one pixel.
 cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha);
+
+class MatteModel;
+
+enum class CutoutMethod { kNetwork, kGrabCut, kThreshold };
+
+// The photo (gray taken as colour) with its cut-out as alpha, at the photo's bit depth; `model` is
+// used with kNetwork. crop: only the cut-out's bounding box (the whole photo when nothing is opaque).
+Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, bool crop);
+
+// `neuroshop cutout` over files. method: "auto" (the network when `model_path` exists, else
+// GrabCut), "network", "grabcut" or "threshold". Outputs default to NAME-cutout.png and always
+// keep alpha (.png unless -o names .webp or .tif).
+apps::BatchReport cutout_files(const std::string& method, const std::string& model_path, bool crop,
+                               apps::BatchOptions batch, const ProgressFn& progress = {});
 
 }  // namespace neuroshop::tryon

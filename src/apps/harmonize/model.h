@@ -1,8 +1,8 @@
 // The harmonization network and the model file around it. The network is the try-on's small
-// U-Net (unet.h) with 4 inputs (composite RGB − 0.5 and the mask) and 3 outputs: the colour
+// U-Net (common/unet.h) with 4 inputs (composite RGB − 0.5 and the mask) and 3 outputs: the colour
 // residual added to the composite inside the mask. It works on squares whose side is a multiple
 // of 64; pictures of other sizes are resized to the model's input size and the residual resized back.
-// Not here: data (harmonize_data.h), training (harmonize_train.h).
+// Not here: data (harmonize/data.h), training (harmonize/train.h).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "apps/tryon/unet.h"
+#include "apps/common/unet.h"
 
 namespace neuroshop::tryon {
 

@@ -4,7 +4,7 @@
 // composite and the mask. Every sample is a pure function of the photo, the other photo and an Rng,
 // so validation and `eval harmonize` composites are reproducible from a seed.
 // Images are BGR CV_32FC3 in [0, 1]; masks CV_32F in [0, 1].
-// Not here: the network (harmonize_model.h), the loop (harmonize_train.h).
+// Not here: the network (harmonize/model.h), the loop (harmonize/train.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Cut-out training data, training and evaluation; see matte_train.h.
-#include "apps/tryon/matte_train.h"
+// Cut-out training data, training and evaluation; see matte/train.h.
+#include "apps/matte/train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,13 +15,14 @@
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "apps/tryon/composite.h"
-#include "apps/tryon/cutout.h"
-#include "apps/tryon/harmonize_data.h"
+#include "apps/matte/cutout.h"
+#include "apps/harmonize/data.h"
 #include "apps/tryon/item.h"
 #include "core/errors.h"
 #include "core/losses/cross_entropy.h"
 #include "core/optim/adam.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace fs = std::filesystem;
@@ -32,11 +33,7 @@ const std::vector<std::string> kHeldOutViews = {"sofa_winchester_34", "sofa_winc
 
 namespace {
 
-cv::Mat to_unit(const cv::Mat& m, int bit_depth) {
-  cv::Mat out;
-  m.convertTo(out, m.channels() == 3 ? CV_32FC3 : CV_32F, bit_depth == 16 ? 1.0 / 65535.0 : 1.0 / 255.0);
-  return out;
-}
+cv::Mat to_unit(const cv::Mat& m, int bit_depth) { return to_unit_float(m, bit_depth); }
 
 void shrink(cv::Mat* bgr, cv::Mat* alpha, int64_t long_side) {
   const double s = std::min(1.0, static_cast<double>(long_side) / std::max(bgr->cols, bgr->rows));

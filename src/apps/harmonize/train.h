@@ -1,5 +1,5 @@
 // Training the harmonization network and measuring it. Training: random crops of real photos with a
-// region's colours changed (harmonize_data.h), the masked residual learned with MSE and Adam on a
+// region's colours changed (harmonize/data.h), the masked residual learned with MSE and Adam on a
 // cosine schedule; checkpoints (network, Adam state, data RNG, step) every few steps so a killed
 // run resumes, the model file rewritten at each, a JSON log and loss curve beside it (TrainingLog).
 // Evaluation: composites built deterministically from any photos, the model against the raw
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/tryon/harmonize_model.h"
+#include "apps/harmonize/model.h"
 #include "core/progress.h"
 
 namespace neuroshop::tryon {

@@ -1,12 +1,17 @@
-// Classical cut-outs; see cutout.h.
-#include "apps/tryon/cutout.h"
+// Classical cut-outs; see matte/cutout.h.
+#include "apps/matte/cutout.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <memory>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
 
+#include "apps/matte/model.h"
 #include "core/errors.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace {
@@ -159,6 +164,54 @@ cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
   cv::resize(alpha_small, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
   cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 0.7);
   return alpha;
+}
+
+Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, bool crop) {
+  cv::Mat pixels = photo.pixels;
+  if (pixels.channels() == 1) cv::cvtColor(pixels, pixels, cv::COLOR_GRAY2BGR);
+  const cv::Mat bgr = to_unit_float(pixels, photo.bit_depth);
+  if (method == CutoutMethod::kNetwork && model == nullptr) throw ArgumentError("cutout: the network method needs a model");
+  const cv::Mat alpha = method == CutoutMethod::kNetwork    ? network_cutout(*model, bgr)
+                        : method == CutoutMethod::kThreshold ? threshold_alpha(bgr)
+                                                             : grabcut_alpha(bgr);
+  const cv::Mat alpha_out = from_unit_float(alpha, photo.bit_depth);
+  cv::Rect keep(0, 0, pixels.cols, pixels.rows);
+  if (crop) {
+    const cv::Mat opaque = alpha > 0.02f;
+    if (cv::countNonZero(opaque) > 0) keep = cv::boundingRect(opaque);
+  }
+  Image out;
+  out.pixels = pixels(keep);
+  out.alpha = alpha_out(keep);
+  out.bit_depth = photo.bit_depth;
+  return out;
+}
+
+apps::BatchReport cutout_files(const std::string& method, const std::string& model_path, bool crop,
+                               apps::BatchOptions batch, const ProgressFn& progress) {
+  if (method != "auto" && method != "network" && method != "grabcut" && method != "threshold")
+    throw ArgumentError("cutout: unknown method '" + method + "' (auto, network, grabcut or threshold)");
+  const std::vector<std::string> inputs = apps::batch_inputs(batch);
+  if (!batch.output.empty() && has_image_extension(batch.output)) {
+    std::string ext = std::filesystem::path(batch.output).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".png" && ext != ".webp" && ext != ".tif" && ext != ".tiff")
+      throw ArgumentError("-o '" + batch.output + "': a cut-out has transparency; write .png, .webp or .tif");
+  }
+  if (batch.suffix.empty()) batch.suffix = "cutout";
+  batch.output_extensions = {".png", ".webp", ".tif", ".tiff"};
+  const bool network = method == "network" || (method == "auto" && std::filesystem::exists(model_path));
+  const CutoutMethod used = network ? CutoutMethod::kNetwork
+                            : method == "threshold" ? CutoutMethod::kThreshold
+                                                    : CutoutMethod::kGrabCut;
+  return apps::run_batch(
+      inputs, batch,
+      [&](int, int) -> apps::ImageFn {
+        std::shared_ptr<MatteModel> model;
+        if (used == CutoutMethod::kNetwork) model = std::make_shared<MatteModel>(MatteModel::load(model_path));
+        return [model, used, crop](const Image& photo, size_t) { return cutout_image(photo, used, model.get(), crop); };
+      },
+      progress, "cutout");
 }
 
 }  // namespace neuroshop::tryon

@@ -1,5 +1,5 @@
-// Harmonization training and evaluation; see harmonize_train.h.
-#include "apps/tryon/harmonize_train.h"
+// Harmonization training and evaluation; see harmonize/train.h.
+#include "apps/harmonize/train.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
-#include "apps/tryon/harmonize_data.h"
+#include "apps/harmonize/data.h"
 #include "core/errors.h"
 #include "core/losses/regression.h"
 #include "core/optim/adam.h"

@@ -1,0 +1,27 @@
+// Writing a file atomically: the bytes go to a temporary file in the target's folder, which is then
+// renamed over the target, so a reader (or a killed process) sees the old file or the new one,
+// never half of one. The temporary name is unique per process and per call
+// (".NAME.tmpPID_N"), so two writers of one target, threads or processes, never share one.
+// Not here: file formats (model_file.h, io/image_file.h).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace neuroshop {
+
+// Writes; on failure removes the temporary file, leaves the target as it was and returns why
+// ("cannot create a file in its directory: ...", "write failed (disk full?)", "cannot rename the
+// temporary file into place: ..."). Empty on success.
+std::string try_write_file_atomically(const std::string& path, const void* data, size_t size);
+
+// The same, throwing IoError "cannot write 'PATH': REASON" on failure.
+void write_file_atomically(const std::string& path, const void* data, size_t size);
+inline void write_file_atomically(const std::string& path, const std::string& bytes) {
+  write_file_atomically(path, bytes.data(), bytes.size());
+}
+
+// The temporary name try_write_file_atomically uses next for `path` (exposed for tests).
+std::string atomic_temp_name(const std::string& path);
+
+}  // namespace neuroshop
