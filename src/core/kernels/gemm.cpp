@@ -13,11 +13,13 @@
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/errors.h"
@@ -71,6 +73,21 @@ struct PortableKernel {
   }
   static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
     pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
+  }
+  // 12 chains of kNr floats, multiply then add, as the micro-kernel above compiles.
+  static double peak_probe(int64_t iterations) {
+    float acc[12][kNr];
+    for (int i = 0; i < 12; ++i)
+      for (int j = 0; j < kNr; ++j) acc[i][j] = static_cast<float>(i + j);
+    for (int64_t it = 0; it < iterations; ++it)
+      for (int i = 0; i < 12; ++i)
+        for (int j = 0; j < kNr; ++j) acc[i][j] = acc[i][j] * 0.999999f + 1e-7f;
+    float sum = 0.0f;
+    for (int i = 0; i < 12; ++i)
+      for (int j = 0; j < kNr; ++j) sum += acc[i][j];
+    volatile float keep = sum;  // keeps the loop from being optimized away
+    (void)keep;
+    return static_cast<double>(iterations) * 12 * kNr * 2;
   }
 };
 
@@ -317,5 +334,32 @@ void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float a
 }
 
 const char* gemm_kernel_name() { return detail::active_gemm_kernel().name; }
+
+double gemm_peak_gflops(int threads) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  threads = std::max(threads, 1);
+  // About 0.1 s per run; the best of five, because a single short run reads low when another
+  // process or a frequency change takes part of it.
+  int64_t iterations = 1 << 16;
+  double flops_per_call = 0.0;
+  for (;;) {  // calibrate on one thread
+    const auto start = std::chrono::steady_clock::now();
+    flops_per_call = kernel.peak_probe(iterations);
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 0.02) break;
+    iterations *= 4;
+  }
+  iterations *= 5;
+  flops_per_call *= 5;  // the probe's count is linear in iterations
+  double best = 0.0;
+  for (int run = 0; run < 5; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { kernel.peak_probe(iterations); });
+    for (auto& t : pool) t.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    best = std::max(best, flops_per_call * threads / seconds / 1e9);
+  }
+  return best;
+}
 
 }  // namespace neuroshop

@@ -16,4 +16,9 @@ void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float a
 // Name of the micro-kernel gemm dispatches to on this CPU ("avx512", "avx2", "portable").
 const char* gemm_kernel_name();
 
+// The multiply-add peak of that kernel's instruction set on `threads` threads, in GFLOP/s: each
+// thread runs independent FMA chains in the kernel's widest registers for about 0.1 s, best of
+// five. Takes about half a second; for benchmarks (the GEMM's fraction of peak).
+double gemm_peak_gflops(int threads);
+
 }  // namespace neuroshop

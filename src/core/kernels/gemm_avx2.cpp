@@ -102,6 +102,22 @@ struct Avx2Kernel {
   static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
     pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
   }
+  // 12 ymm chains: two FMA ports times a latency of 4-5 cycles need at least 10 in flight.
+  static double peak_probe(int64_t iterations) {
+    __m256 acc[12];
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (int64_t it = 0; it < iterations; ++it)
+#pragma GCC unroll 12
+      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    __m256 sum = acc[0];
+#pragma GCC unroll 12
+    for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+    volatile float keep = _mm256_cvtss_f32(sum);  // keeps the loop from being optimized away
+    (void)keep;
+    return static_cast<double>(iterations) * 12 * 8 * 2;
+  }
 };
 
 }  // namespace
