@@ -333,6 +333,48 @@ void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float a
                            detail::GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
+// The blocks of op(A) in the order run_block visits them: ic (mc rows) outer, pc (kc deep) inner.
+GemmPackedA::GemmPackedA(Trans trans_a, int64_t M, int64_t K, const float* A, int64_t lda) : M_(M), K_(K) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  const detail::GemmBlocking& b = kernel.blocking;
+  const detail::GemmArgs g{trans_a, Trans::kNo, M, 1, K, 1.0f, A, lda, nullptr, 1, 0.0f, nullptr, 1};
+  detail::check_args(g);
+  panels_.resize(static_cast<size_t>((M + b.mr - 1) / b.mr * b.mr * K));
+  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
+  float* dst = panels_.data();
+  for (int64_t ic = 0; ic < M; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
+    for (int64_t pc = 0; pc < K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, K - pc);
+      kernel.pack_a(g, ic, mc, pc, kc, dst);
+      dst += rows * kc;
+    }
+  }
+}
+
+void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  const detail::GemmBlocking& b = kernel.blocking;
+  const int64_t M = a.M_, K = a.K_;
+  const detail::GemmArgs g{Trans::kNo, Trans::kNo, M, N, K, 1.0f, nullptr, 1, B, ldb, 0.0f, C, ldc};
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    detail::scale_c(g);
+    return;
+  }
+  float* packed_b = detail::t_packed_b.get(detail::gemm_packed_b_floats(b));
+  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
+  const float* panels = a.panels_.data();
+  for (int64_t ic = 0; ic < M; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
+    for (int64_t pc = 0; pc < K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, K - pc);
+      kernel.macro(g, b, panels, ic, mc, pc, kc, 0, N, pc == 0 ? 0.0f : 1.0f, packed_b);
+      panels += rows * kc;
+    }
+  }
+}
+
 const char* gemm_kernel_name() { return detail::active_gemm_kernel().name; }
 
 double gemm_peak_gflops(int threads) {

@@ -2,7 +2,7 @@
 //
 // Per block of tiles (consecutive in the list of all 4x4 output tiles: images, sub-grids, rows):
 //   V[xi][c][t]  = (B^T d_{c,t} B)[xi]               input transform, xi = 0..35 (6x6)
-//   M[xi][oc][t] = sum_c U[xi][oc][c] V[xi][c][t]      36 GEMMs (OC x C)(C x tb)
+//   M[xi][oc][t] = sum_c U[xi][oc][c] V[xi][c][t]      36 GEMMs (OC x C)(C x tb), U packed once
 //   y tile       = A^T M[.][oc][t] A + bias           output transform (4x4), then the epilogue
 // with U[xi][oc][c] = (G w[oc][c] G^T)[xi] computed once per call. The block size keeps V and M
 // (36 (C + OC) tb floats) within about 1.5 MB, so the GEMMs read what the transform just wrote
@@ -211,6 +211,11 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
   for (int64_t oc = 0; oc < OC; ++oc)
     for (int64_t c = 0; c < C; ++c) transform_filter(w + (oc * C + c) * 9, u.data() + oc * C + c, OC * C);
 
+  // The 36 (OC x C) filter matrices are packed for the GEMM once, not once per block of tiles.
+  std::vector<GemmPackedA> packed_u;
+  packed_u.reserve(36);
+  for (int xi = 0; xi < 36; ++xi) packed_u.emplace_back(Trans::kNo, OC, C, u.data() + xi * OC * C, C);
+
   // Every tile of every image and sub-grid; sub-grid (a, b) holds output rows a, a+d, ... and
   // columns b, b+d, ..., a dense image tiled 4x4 whose input patches step by d.
   std::vector<Tile> tiles;
@@ -245,8 +250,7 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
       if (count <= 0) continue;
       input_transform(p, tiles.data() + t0, count, v, tb);
       for (int xi = 0; xi < 36; ++xi)
-        gemm(Trans::kNo, Trans::kNo, OC, count, C, 1.0f, u.data() + xi * OC * C, C, v + xi * C * tb, tb, 0.0f,
-             m + xi * OC * tb, tb);
+        gemm_packed(packed_u[static_cast<size_t>(xi)], count, v + xi * C * tb, tb, m + xi * OC * tb, tb);
       output_transform(p, tiles.data() + t0, count, m, tb);
     }
   });

@@ -4,7 +4,8 @@
 // gemm while still in cache; the whole lowered image, 9x the input and far larger than any cache,
 // is never built. Forward runs the blocks of all images on all threads (a single photo too);
 // backward gives each thread whole images, because neighbouring blocks of one image add into the
-// same rows of dx.
+// same rows of dx. Where winograd_applies() the forward pass and dx go to the Winograd kernel
+// instead, which threads over blocks of tiles itself.
 #include "core/layers/conv2d.h"
 
 #include <algorithm>

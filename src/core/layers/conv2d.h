@@ -1,7 +1,8 @@
 // Conv2d: 2-D convolution (cross-correlation, like torch) with a square kernel, stride, zero or
 // reflect padding, dilation and an optional bias. Forward and backward are im2col + gemm per block
 // of output rows; a 1x1 kernel with stride 1 and no padding skips im2col and multiplies the image
-// directly.
+// directly; 3x3 stride-1 convolutions with enough channels use Winograd F(4x4, 3x3) for the forward
+// pass and for dx (kernels/winograd.h), dW staying im2col + gemm.
 // Not here: groups / depthwise, transposed convolution, non-square kernels.
 #pragma once
 
