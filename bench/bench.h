@@ -9,6 +9,11 @@
 #include <functional>
 #include <vector>
 
+namespace neuroshop {
+class Layer;
+class Tensor;
+}  // namespace neuroshop
+
 namespace neuroshop::bench {
 
 // Runs fn `warmup` times, then `repeats` times, and returns the median wall time in milliseconds.
@@ -34,6 +39,13 @@ struct ReferenceTimes {
 
 namespace torch_side {
 void set_threads(int threads);
+// Any of our networks (the layer types the applications use) rebuilt from torch operators with a
+// copy of its weights, batch norm in training or evaluation mode as ours is set.
+double network_forward_ms(Layer& net, const Tensor& x, int repeats);
+// One step of softmax cross-entropy against soft targets (our cross_entropy_loss, no class
+// weights) and Adam.
+double network_train_step_ms(Layer& net, const Tensor& x, const Tensor& target_probs, double learning_rate,
+                             int repeats);
 ReferenceTimes reference_network(int repeats);
 double gemm_ms(int64_t M, int64_t N, int64_t K, bool trans_a, bool trans_b, int repeats);
 double xor_steps_per_second(int steps);

@@ -1,9 +1,18 @@
 // neuroshop-bench: our engine against LibTorch, in one process, on the same threads, printing
 // medians and ratios (LibTorch time / ours: above 1 means we are faster).
-//   neuroshop-bench [--threads N] [--repeats R] [--json] [--only gemm|network|xor|apps]
+//   neuroshop-bench [--threads N] [--repeats R] [--json] [--only gemm|network|appnets|xor|apps]
 // LibTorch gets its best allocator settings: glibc's mmap threshold and trimming are turned off
 // (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736), by re-executing this program with them
 // set when they are not. Our engine recycles its buffers itself (core/buffer_pool.h).
+//
+// --json prints one object; each section that runs always writes all of its keys:
+//   gemm:     fma_peak_gflops (the peak of the instruction set the GEMM dispatches to),
+//             gemm2048_gflops, gemm2048_torch_gflops, gemm2048_peak_fraction
+//   network:  {train_step,forward,infer512}_{ms,torch_ms,speedup}
+//   appnets:  colorize_train_step_{ms,torch_ms,speedup}, colorize_train_crops_per_second,
+//             {stylize_net_1mp,harmonize_net,matte_net}_{ms,torch_ms,speedup}   (models/*.nsm present)
+//   xor:      xor_steps_per_second, xor_torch_steps_per_second, xor_speedup
+//   apps:     colorize_12mp_ms, stylize_fast_1mp_ms, stylize_optimize_512_ms, tryon_12mp_two_items_ms
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <immintrin.h>
 #include <map>
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
@@ -22,6 +30,7 @@
 #include <vector>
 
 #include "apps/colorize/colorize.h"
+#include "apps/colorize/network.h"
 #include "apps/stylize/fast.h"
 #include "apps/stylize/stylize.h"
 #include "apps/harmonize/model.h"
@@ -35,7 +44,10 @@
 #include "core/layers/dense.h"
 #include "core/layers/sequential.h"
 #include "core/layers/upsample.h"
+#include "core/losses/cross_entropy.h"
 #include "core/losses/regression.h"
+#include "core/model/model_file.h"
+#include "core/optim/adam.h"
 #include "core/optim/sgd.h"
 #include "core/rng.h"
 
@@ -56,48 +68,13 @@ void row(const char* name, double ours, double torch, const char* unit, bool hig
   std::printf("  %-34s ours %10.2f %-6s  LibTorch %10.2f %-6s  ratio %5.2fx\n", name, ours, unit, torch, unit, ratio);
 }
 
-// --- FMA peak: 12 independent AVX-512 FMA chains per thread, so latency never limits issue --------
-__attribute__((target("avx512f"))) double fma_gflops_one_thread(int64_t iterations) {
-  __m512 acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
-  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  for (int64_t it = 0; it < iterations; ++it)
-    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-  alignas(64) float lanes[16];
-  float sink = 0;
-  for (int i = 0; i < 12; ++i) {
-    _mm512_store_ps(lanes, acc[i]);
-    sink += lanes[0];
-  }
-  volatile float keep = sink;  // keeps the loop from being optimized away
-  (void)keep;
-  return static_cast<double>(iterations) * 12 * 16 * 2;
-}
-
-// The best of five runs of about 0.1 s each: a single short run reads low when another process
-// or a frequency change takes part of it.
-double fma_peak_gflops(int threads) {
-  if (!__builtin_cpu_supports("avx512f")) return 0.0;
-  const int64_t iterations = 60000000;
-  double best = 0.0;
-  for (int run = 0; run < 5; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { fma_gflops_one_thread(iterations); });
-    for (auto& t : pool) t.join();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    best = std::max(best, static_cast<double>(iterations) * 12 * 16 * 2 * threads / seconds / 1e9);
-  }
-  return best;
-}
-
 // LibTorch's OpenBLAS threads spin for 50-100 ms after a call; whatever is timed next waits until
 // they have gone to sleep, so they do not compete for the cores.
 void let_torch_threads_sleep() { std::this_thread::sleep_for(std::chrono::milliseconds(200)); }
 
 // --- GEMM ------------------------------------------------------------------------------------------
 void bench_gemm(const Options& o) {
-  const double peak = fma_peak_gflops(o.threads);
+  const double peak = gemm_peak_gflops(o.threads);
   std::printf("GEMM (kernel %s, FMA peak %.0f GFLOP/s on %d threads)\n", gemm_kernel_name(), peak, o.threads);
   struct Case {
     const char* name;
@@ -131,12 +108,14 @@ void bench_gemm(const Options& o) {
     if (std::strcmp(c.name, "2048^3") == 0) {
       g_results["gemm2048_gflops"] = ours_gflops;
       g_results["gemm2048_torch_gflops"] = torch_gflops;
-      if (peak > 0) g_results["gemm2048_peak_fraction"] = ours_gflops / peak;
+      g_results["gemm2048_peak_fraction"] = ours_gflops / peak;
       g_results["fma_peak_gflops"] = peak;
       std::printf("  %-34s %.0f %% of FMA peak\n", "", 100.0 * ours_gflops / peak);
     }
   }
 }
+
+std::string source_path(const std::string& relative) { return std::string(NEUROSHOP_SOURCE_DIR) + "/" + relative; }
 
 // --- The reference network -------------------------------------------------------------------------
 std::unique_ptr<Sequential> reference_network(Rng& rng) {
@@ -206,6 +185,86 @@ void bench_network(const Options& o) {
   g_results["infer512_speedup"] = torch.infer512_ms / ours.infer512_ms;
 }
 
+// --- The applications' own networks, each against the same network in LibTorch -----------------------
+// Random soft targets: at each position a distribution over the Q classes.
+Tensor soft_targets(const Shape& shape, Rng& rng) {
+  Tensor t = uniform(shape, rng, 0, 1);
+  const int64_t N = shape[0], Q = shape[1], P = shape[2] * shape[3];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t p = 0; p < P; ++p) {
+      double sum = 0.0;
+      for (int64_t q = 0; q < Q; ++q) sum += t[(n * Q + q) * P + p];
+      for (int64_t q = 0; q < Q; ++q) t[(n * Q + q) * P + p] = static_cast<float>(t[(n * Q + q) * P + p] / sum);
+    }
+  return t;
+}
+
+// A shipped model's network, in evaluation mode, timed on one random input against its mirror.
+void inference_row(const Options& o, const char* model, const char* label, const Shape& in, const char* key) {
+  const std::string path = source_path(std::string("models/") + model + ".nsm");
+  if (!std::filesystem::exists(path)) return;
+  LoadedModel loaded = load_model(path);
+  Rng rng(4);
+  const Tensor x = uniform(in, rng, -1, 1);
+  const double ours = median_ms([&] { loaded.net->forward(x); }, o.repeats);
+  const double torch = torch_side::network_forward_ms(*loaded.net, x, o.repeats);
+  let_torch_threads_sleep();
+  row(label, ours, torch, "ms");
+  g_results[std::string(key) + "_ms"] = ours;
+  g_results[std::string(key) + "_torch_ms"] = torch;
+  g_results[std::string(key) + "_speedup"] = torch / ours;
+}
+
+int64_t model_input_size(const char* model, int64_t fallback) {
+  const std::string path = source_path(std::string("models/") + model + ".nsm");
+  if (!std::filesystem::exists(path)) return fallback;
+  const ModelFile file = read_model_file(path);
+  const auto it = file.metadata.find("input_size");
+  return it == file.metadata.end() ? fallback : std::stoll(it->second);
+}
+
+void bench_app_networks(const Options& o) {
+  std::printf("Application networks (same weights in both engines)\n");
+  {
+    // The colorizer's training step as `neuroshop train colorize` runs it: width 32, the shipped
+    // model's 235 ab bins, batch 16 of 128x128 crops, soft-target cross-entropy, Adam.
+    Rng rng(3);
+    colorize::NetworkOptions options;
+    options.width = 32;
+    options.num_bins = 235;
+    auto net = colorize::build_network(options, rng);
+    const Tensor x = uniform({16, colorize::kInputChannels, 128, 128}, rng, -1, 1);
+    const Tensor target = soft_targets({16, options.num_bins, 32, 32}, rng);
+    const double lr = 1e-4;  // small, so the repeated steps stay near the starting point in both
+    Adam adam(net->params(), AdamOptions{lr});
+    const double ours = median_ms(
+        [&] {
+          adam.zero_grad();
+          Tensor dlogits;
+          cross_entropy_loss(net->forward(x), target, nullptr, &dlogits);
+          net->backward(dlogits);
+          adam.step();
+        },
+        o.repeats);
+    const double torch = torch_side::network_train_step_ms(*net, x, target, lr, o.repeats);
+    let_torch_threads_sleep();
+    row("colorize train step, batch 16", ours, torch, "ms");
+    std::printf("  %-34s ours %10.1f crops/s     LibTorch %10.1f crops/s\n", "colorize training throughput",
+                16e3 / ours, 16e3 / torch);
+    g_results["colorize_train_step_ms"] = ours;
+    g_results["colorize_train_step_torch_ms"] = torch;
+    g_results["colorize_train_step_speedup"] = torch / ours;
+    g_results["colorize_train_crops_per_second"] = 16e3 / ours;
+  }
+  // 1 MP as the fast style runs it: 1152x864 (sides multiples of 8, as the app pads them).
+  inference_row(o, "style-great-wave", "fast style 1 MP (1152x864)", {1, 3, 864, 1152}, "stylize_net_1mp");
+  const int64_t harmonize_side = model_input_size("harmonize", 256), matte_side = model_input_size("matte", 256);
+  const std::string harmonize_label = "harmonize U-Net " + std::to_string(harmonize_side) + "^2";
+  const std::string matte_label = "cut-out U-Net " + std::to_string(matte_side) + "^2";
+  inference_row(o, "harmonize", harmonize_label.c_str(), {1, 4, harmonize_side, harmonize_side}, "harmonize_net");
+  inference_row(o, "matte", matte_label.c_str(), {1, 3, matte_side, matte_side}, "matte_net");
+}
+
 // --- The lecture's XOR MLP ---------------------------------------------------------------------------
 void bench_xor(const Options& o) {
   (void)o;
@@ -244,8 +303,6 @@ void bench_xor(const Options& o) {
 }
 
 // --- Applications: the issues' speed targets, measured in memory (no file I/O) -------------------------
-std::string source_path(const std::string& relative) { return std::string(NEUROSHOP_SOURCE_DIR) + "/" + relative; }
-
 // A photo-like test image: noise blurred so it has structure at every scale.
 cv::Mat textured(int rows, int cols, int type) {
   cv::Mat m(rows, cols, type);
@@ -342,7 +399,7 @@ int main(int argc, char** argv) {
     else if (a == "--json") o.json = true;
     else if (a == "--only") o.only = next();
     else {
-      std::fprintf(stderr, "usage: neuroshop-bench [--threads N] [--repeats R] [--json] [--only gemm|network|xor|apps]\n");
+      std::fprintf(stderr, "usage: neuroshop-bench [--threads N] [--repeats R] [--json] [--only gemm|network|appnets|xor|apps]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -356,6 +413,7 @@ int main(int argc, char** argv) {
               o.threads, o.repeats);
   if (o.only.empty() || o.only == "gemm") bench_gemm(o);
   if (o.only.empty() || o.only == "network") bench_network(o);
+  if (o.only.empty() || o.only == "appnets") bench_app_networks(o);
   if (o.only.empty() || o.only == "xor") bench_xor(o);
   if (o.only.empty() || o.only == "apps") bench_apps(o);
   if (o.json) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/errors.h"
@@ -203,6 +204,29 @@ TEST(Gemm, RejectsBadArguments) {
   EXPECT_THROW(gemm(Trans::kNo, Trans::kYes, 2, 2, 2, 1.0f, A, 2, B, 1, 0.0f, C, 2), ArgumentError);
   EXPECT_THROW(gemm(Trans::kNo, Trans::kNo, 2, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 1), ArgumentError);
   EXPECT_NO_THROW(gemm(Trans::kNo, Trans::kNo, 0, 0, 0, 1.0f, A, 1, B, 1, 0.0f, C, 1));
+}
+
+// A packed once, then multiplied with several B: the same as gemm, to float rounding, across the
+// kernel's row and depth blocks (M above mc on the portable kernel, K above kc on all) and edge tiles.
+TEST(Gemm, PackedAMatchesGemm) {
+  Rng rng(61);
+  for (const Trans ta : {Trans::kNo, Trans::kYes})
+    for (const auto& [M, N, K] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {1, 1, 1}, {7, 13, 5}, {37, 45, 600}, {530, 19, 70}, {16, 200, 33}}) {
+      std::vector<float> A(static_cast<size_t>(M * K)), B(static_cast<size_t>(K * N)), C(static_cast<size_t>(M * N), NAN),
+          expected(C.size());
+      for (float& v : A) v = static_cast<float>(rng.uniform(-1, 1));
+      for (float& v : B) v = static_cast<float>(rng.uniform(-1, 1));
+      const int64_t lda = ta == Trans::kNo ? K : M;
+      gemm(ta, Trans::kNo, M, N, K, 1.0f, A.data(), lda, B.data(), N, 0.0f, expected.data(), N);
+      const GemmPackedA packed(ta, M, K, A.data(), lda);
+      ASSERT_EQ(packed.rows(), M);
+      ASSERT_EQ(packed.depth(), K);
+      gemm_packed(packed, N, B.data(), N, C.data(), N);  // C starts as NaN: must not be read
+      for (size_t i = 0; i < C.size(); ++i)
+        ASSERT_NEAR(C[i], expected[i], 1e-5 * (1.0 + std::sqrt(static_cast<double>(K))))
+            << "M=" << M << " N=" << N << " K=" << K << " at " << i;
+    }
 }
 
 }  // namespace

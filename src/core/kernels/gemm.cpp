@@ -13,11 +13,13 @@
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/errors.h"
@@ -71,6 +73,21 @@ struct PortableKernel {
   }
   static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
     pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
+  }
+  // 12 chains of kNr floats, multiply then add, as the micro-kernel above compiles.
+  static double peak_probe(int64_t iterations) {
+    float acc[12][kNr];
+    for (int i = 0; i < 12; ++i)
+      for (int j = 0; j < kNr; ++j) acc[i][j] = static_cast<float>(i + j);
+    for (int64_t it = 0; it < iterations; ++it)
+      for (int i = 0; i < 12; ++i)
+        for (int j = 0; j < kNr; ++j) acc[i][j] = acc[i][j] * 0.999999f + 1e-7f;
+    float sum = 0.0f;
+    for (int i = 0; i < 12; ++i)
+      for (int j = 0; j < kNr; ++j) sum += acc[i][j];
+    volatile float keep = sum;  // keeps the loop from being optimized away
+    (void)keep;
+    return static_cast<double>(iterations) * 12 * kNr * 2;
   }
 };
 
@@ -316,6 +333,75 @@ void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float a
                            detail::GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
+// The blocks of op(A) in the order run_block visits them: ic (mc rows) outer, pc (kc deep) inner.
+GemmPackedA::GemmPackedA(Trans trans_a, int64_t M, int64_t K, const float* A, int64_t lda) : M_(M), K_(K) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  const detail::GemmBlocking& b = kernel.blocking;
+  const detail::GemmArgs g{trans_a, Trans::kNo, M, 1, K, 1.0f, A, lda, nullptr, 1, 0.0f, nullptr, 1};
+  detail::check_args(g);
+  panels_.resize(static_cast<size_t>((M + b.mr - 1) / b.mr * b.mr * K));
+  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
+  float* dst = panels_.data();
+  for (int64_t ic = 0; ic < M; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
+    for (int64_t pc = 0; pc < K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, K - pc);
+      kernel.pack_a(g, ic, mc, pc, kc, dst);
+      dst += rows * kc;
+    }
+  }
+}
+
+void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  const detail::GemmBlocking& b = kernel.blocking;
+  const int64_t M = a.M_, K = a.K_;
+  const detail::GemmArgs g{Trans::kNo, Trans::kNo, M, N, K, 1.0f, nullptr, 1, B, ldb, 0.0f, C, ldc};
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    detail::scale_c(g);
+    return;
+  }
+  float* packed_b = detail::t_packed_b.get(detail::gemm_packed_b_floats(b));
+  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
+  const float* panels = a.panels_.data();
+  for (int64_t ic = 0; ic < M; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
+    for (int64_t pc = 0; pc < K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, K - pc);
+      kernel.macro(g, b, panels, ic, mc, pc, kc, 0, N, pc == 0 ? 0.0f : 1.0f, packed_b);
+      panels += rows * kc;
+    }
+  }
+}
+
 const char* gemm_kernel_name() { return detail::active_gemm_kernel().name; }
+
+double gemm_peak_gflops(int threads) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  threads = std::max(threads, 1);
+  // About 0.1 s per run; the best of five, because a single short run reads low when another
+  // process or a frequency change takes part of it.
+  int64_t iterations = 1 << 16;
+  double flops_per_call = 0.0;
+  for (;;) {  // calibrate on one thread
+    const auto start = std::chrono::steady_clock::now();
+    flops_per_call = kernel.peak_probe(iterations);
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 0.02) break;
+    iterations *= 4;
+  }
+  iterations *= 5;
+  flops_per_call *= 5;  // the probe's count is linear in iterations
+  double best = 0.0;
+  for (int run = 0; run < 5; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { kernel.peak_probe(iterations); });
+    for (auto& t : pool) t.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    best = std::max(best, flops_per_call * threads / seconds / 1e9);
+  }
+  return best;
+}
 
 }  // namespace neuroshop

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace neuroshop {
 
@@ -13,7 +14,31 @@ enum class Trans { kNo, kYes };
 void gemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+// A left operand op(A) (M x K) packed once into the micro-kernel's panels, for many products with
+// it: Winograd multiplies the same 36 transformed filters with every block of tiles, and packing
+// them per block cost as much as a fifth of the convolution.
+class GemmPackedA {
+ public:
+  GemmPackedA(Trans trans_a, int64_t M, int64_t K, const float* A, int64_t lda);
+  int64_t rows() const { return M_; }
+  int64_t depth() const { return K_; }
+
+ private:
+  friend void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc);
+  int64_t M_, K_;
+  std::vector<float> panels_;  // the (mc, kc) blocks of op(A), each as the kernel's pack_a writes it
+};
+
+// C[M x N] = A * B (B row-major K x N, C written without being read), A packed above. Serial:
+// for callers that already run one product per thread.
+void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc);
+
 // Name of the micro-kernel gemm dispatches to on this CPU ("avx512", "avx2", "portable").
 const char* gemm_kernel_name();
+
+// The multiply-add peak of that kernel's instruction set on `threads` threads, in GFLOP/s: each
+// thread runs independent FMA chains in the kernel's widest registers for about 0.1 s, best of
+// five. Takes about half a second; for benchmarks (the GEMM's fraction of peak).
+double gemm_peak_gflops(int threads);
 
 }  // namespace neuroshop

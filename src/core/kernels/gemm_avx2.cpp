@@ -1,5 +1,6 @@
 // The AVX2 + FMA GEMM kernel: a 6 x 16 register-blocked micro-kernel (12 ymm accumulators, two
-// ymm of B and one broadcast of A per k). Packing uses the plain routines of gemm_driver.h, which
+// ymm of B and one broadcast of A per k). Operands stored along k (A as is, B transposed) are
+// packed by 8 x 8 transposes in registers; the others by the plain copies of gemm_driver.h, which
 // the compiler vectorizes for AVX2 in this file. Compiled with -mavx2 -mfma (CMakeLists.txt);
 // called only after the dispatcher in gemm.cpp has checked that the CPU supports it.
 // Not here: the loop nest (gemm_driver.h), threading and the small-product path (gemm.cpp).
@@ -72,6 +73,55 @@ void micro_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ld
   }
 }
 
+// In-register transpose: on return r[t] holds lane l = old r[l] lane t.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
+    r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
+  }
+}
+
+// dst[k*W + l] = src[l*ld + k] for l < lanes, zero for lanes <= l < W; k < kc. The operand is read
+// along k (contiguous) 8 rows at a time and transposed in registers, instead of being written with
+// stride W one float at a time (what made the dW shapes, B^T, the slowest).
+template <int W>
+void pack_transposed(const float* src, int64_t ld, int lanes, int64_t kc, float* dst) {
+  for (int l0 = 0; l0 < W; l0 += 8) {
+    const __m256i store_mask = lane_mask(W - l0);
+    const bool full_store = W - l0 >= 8;
+    const int valid = lanes - l0;
+    for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+      const int kn = static_cast<int>(gemm_min<int64_t>(8, kc - k0));
+      const __m256i load_mask = lane_mask(kn);
+      __m256 r[8];
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l) {
+        const float* row = src + (l0 + l) * ld + k0;
+        r[l] = l >= valid ? _mm256_setzero_ps() : (kn == 8 ? _mm256_loadu_ps(row) : _mm256_maskload_ps(row, load_mask));
+      }
+      transpose8(r);
+      float* d = dst + k0 * W + l0;
+      for (int t = 0; t < kn; ++t) {
+        if (full_store)
+          _mm256_storeu_ps(d + t * W, r[t]);
+        else
+          _mm256_maskstore_ps(d + t * W, store_mask, r[t]);
+      }
+    }
+  }
+}
+
 template <int ROWS>
 void micro_rows(int mr, int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
                 int nr) {
@@ -97,10 +147,38 @@ struct Avx2Kernel {
     micro_rows<kMr>(mr, kc, a, b, c, ldc, alpha, beta, nr);
   }
   static void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst) {
-    pack_a_generic<kMr>(g, i0, mc, p0, kc, dst);
+    if (g.trans_a == Trans::kYes) {
+      pack_a_generic<kMr>(g, i0, mc, p0, kc, dst);
+      return;
+    }
+    for (int64_t ir = 0; ir < mc; ir += kMr, dst += kc * kMr)
+      pack_transposed<kMr>(g.A + (i0 + ir) * g.lda + p0, g.lda, static_cast<int>(gemm_min<int64_t>(kMr, mc - ir)), kc,
+                           dst);
   }
   static void pack_b(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
-    pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
+    if (g.trans_b == Trans::kNo) {
+      pack_b_generic<kNr>(g, p0, kc, j0, nc, dst);
+      return;
+    }
+    for (int64_t jr = 0; jr < nc; jr += kNr, dst += kc * kNr)
+      pack_transposed<kNr>(g.B + (j0 + jr) * g.ldb + p0, g.ldb, static_cast<int>(gemm_min<int64_t>(kNr, nc - jr)), kc,
+                           dst);
+  }
+  // 12 ymm chains: two FMA ports times a latency of 4-5 cycles need at least 10 in flight.
+  static double peak_probe(int64_t iterations) {
+    __m256 acc[12];
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (int64_t it = 0; it < iterations; ++it)
+#pragma GCC unroll 12
+      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    __m256 sum = acc[0];
+#pragma GCC unroll 12
+    for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+    volatile float keep = _mm256_cvtss_f32(sum);  // keeps the loop from being optimized away
+    (void)keep;
+    return static_cast<double>(iterations) * 12 * 8 * 2;
   }
 };
 

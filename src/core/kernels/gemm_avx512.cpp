@@ -204,6 +204,25 @@ struct Avx512Kernel {
         pack_transposed<kNr>(g.B + (j0 + jr) * g.ldb + p0, g.ldb, cols, kc, dst);
     }
   }
+
+  // 12 zmm chains: two FMA ports times a latency of 4 cycles need at least 8 in flight.
+  static double peak_probe(int64_t iterations) {
+    __m512 acc[12];
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+    for (int64_t it = 0; it < iterations; ++it)
+#pragma GCC unroll 12
+      for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    __m512 sum = acc[0];
+#pragma GCC unroll 12
+    for (int i = 1; i < 12; ++i) sum = _mm512_add_ps(sum, acc[i]);
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, sum);
+    volatile float keep = lanes[0];  // keeps the loop from being optimized away
+    (void)keep;
+    return static_cast<double>(iterations) * 12 * 16 * 2;
+  }
 };
 
 // Blocking (measured on 2048^3): the A micro-panel (14 x 384 floats, 21 KB) stays in L1; the

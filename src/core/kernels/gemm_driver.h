@@ -20,6 +20,7 @@
 //                     float alpha, float beta, int mr, int nr);   // mr <= kMr, nr <= kNr valid
 //   static void pack_a(const GemmArgs&, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst);
 //   static void pack_b(const GemmArgs&, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* dst);
+//   static double peak_probe(int64_t iterations);   // GemmPeakProbeFn
 // (pack_a_generic / pack_b_generic below are the plain versions.)
 #pragma once
 
@@ -112,7 +113,8 @@ void gemm_macro(const GemmArgs& g, const GemmBlocking& blocking, const float* pa
 
 template <class Kernel>
 GemmKernel make_gemm_kernel(const char* name, int64_t mc, int64_t kc, int64_t nc) {
-  return GemmKernel{name, GemmBlocking{Kernel::kMr, Kernel::kNr, Kernel::kNGrain, mc, kc, nc}, &Kernel::pack_a, &gemm_macro<Kernel>};
+  return GemmKernel{name, GemmBlocking{Kernel::kMr, Kernel::kNr, Kernel::kNGrain, mc, kc, nc}, &Kernel::pack_a, &gemm_macro<Kernel>,
+                    &Kernel::peak_probe};
 }
 
 }  // namespace

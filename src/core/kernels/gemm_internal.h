@@ -40,11 +40,16 @@ using GemmPackAFn = void (*)(const GemmArgs& args, int64_t i0, int64_t mc, int64
 using GemmMacroFn = void (*)(const GemmArgs& args, const GemmBlocking& blocking, const float* packed_a, int64_t i0,
                              int64_t mc, int64_t p0, int64_t kc, int64_t n0, int64_t n1, float beta, float* packed_b);
 
+// The peak probe: `iterations` rounds of 12 independent multiply-add chains in this kernel's
+// widest registers (so latency never limits issue, as in the micro-kernel); returns the flops done.
+using GemmPeakProbeFn = double (*)(int64_t iterations);
+
 struct GemmKernel {
   const char* name;  // "avx512", "avx2", "portable"
   GemmBlocking blocking;
   GemmPackAFn pack_a;
   GemmMacroFn macro;
+  GemmPeakProbeFn peak_probe;
 };
 
 // Floats of the packed-A block and of the packed-B block.

@@ -4,7 +4,8 @@
 // gemm while still in cache; the whole lowered image, 9x the input and far larger than any cache,
 // is never built. Forward runs the blocks of all images on all threads (a single photo too);
 // backward gives each thread whole images, because neighbouring blocks of one image add into the
-// same rows of dx.
+// same rows of dx. Where winograd_applies() the forward pass and dx go to the Winograd kernel
+// instead, which threads over blocks of tiles itself.
 #include "core/layers/conv2d.h"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "core/errors.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "core/kernels/winograd.h"
 #include "core/kernels/workspace.h"
 
 namespace neuroshop {
@@ -87,7 +89,13 @@ Shape Conv2d::output_shape(const Shape& in) const {
 //               col = im2col(x[n], rows oh0..oh1)   (R, Pb), Pb = (oh1 - oh0)*OW
 //               y[n][:, j] = W col + b 1^T          (OC, Pb) = (OC, R)(R, Pb)
 // A 1x1 kernel with stride 1 and no padding has col = x[n] viewed as (C, H*W), so no copy is made.
-Tensor Conv2d::forward(const Tensor& x) {
+Tensor Conv2d::forward(const Tensor& x) { return run_forward(x, Epilogue::kNone); }
+
+// forward_relu:  y = max(0, conv(x) + b), the max taken on each block of y right after its GEMM
+// (im2col path) or in the output transform (Winograd), instead of in a separate pass over y.
+Tensor Conv2d::forward_relu(const Tensor& x) { return run_forward(x, Epilogue::kRelu); }
+
+Tensor Conv2d::run_forward(const Tensor& x, Epilogue epilogue) {
   const Shape out_shape = output_shape(x.shape());
   const ConvGeometry g = geometry(x.shape());
   const int64_t N = x.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
@@ -96,6 +104,12 @@ Tensor Conv2d::forward(const Tensor& x) {
   const RowBlocks blocks(g);
   x_ = x;
   Tensor y = Tensor::empty(out_shape);
+  relu_y_ = epilogue == Epilogue::kRelu ? y : Tensor();
+  if (winograd_applies(g, OC)) {
+    winograd_conv3x3(x.data(), N, g, weight_.value.data(), OC, options_.bias ? bias_.value.data() : nullptr,
+                     epilogue, y.data());
+    return y;
+  }
   parallel_for(N * blocks.count, [&](int64_t begin, int64_t end) {
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / blocks.count, oh0 = blocks.begin(unit % blocks.count);
@@ -114,6 +128,9 @@ Tensor Conv2d::forward(const Tensor& x) {
       }
       gemm(Trans::kNo, Trans::kNo, OC, Pb, R, 1.0f, weight_.value.data(), R, col, ld_col, options_.bias ? 1.0f : 0.0f,
            yb, P);
+      if (epilogue == Epilogue::kRelu)
+        for (int64_t oc = 0; oc < OC; ++oc)
+          for (float *v = yb + oc * P, *e = v + Pb; v < e; ++v) *v = *v > 0.0f ? *v : 0.0f;
     }
   });
   return y;
@@ -126,10 +143,21 @@ Tensor Conv2d::forward(const Tensor& x) {
 //               dx[n] += col2im(dcol)              (the adjoint of im2col; padding terms drop or fold back)
 // Thread t takes images [t*N/T, (t+1)*N/T) and sums its dW apart (thread 0 into the gradient
 // itself); the sums are added in order at the end, so the result does not depend on timing.
-Tensor Conv2d::backward(const Tensor& dy) {
+Tensor Conv2d::backward(const Tensor& dy_in) {
   expect_forward_ran(x_.defined(), "Conv2d");
   const Shape out_shape = output_shape(x_.shape());
-  expect_same_shape(dy.shape(), out_shape, who("Conv2d") + " backward");
+  expect_same_shape(dy_in.shape(), out_shape, who("Conv2d") + " backward");
+  // After forward_relu, dy_in is the gradient of the ReLU's output:
+  // forward was:  y = max(0, z),  z = conv(x) + b
+  // so:           dz = dy_in * (y > 0)
+  Tensor dy = dy_in;
+  if (relu_y_.defined()) {
+    dy = Tensor::empty(out_shape);
+    const float* y = relu_y_.data();
+    const float* d = dy_in.data();
+    float* dz = dy.data();
+    for (int64_t i = 0, n = dy.numel(); i < n; ++i) dz[i] = y[i] > 0.0f ? d[i] : 0.0f;
+  }
   const ConvGeometry g = geometry(x_.shape());
   const int64_t N = x_.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
   const int64_t image_size = g.channels * g.height * g.width;
@@ -148,8 +176,32 @@ Tensor Conv2d::backward(const Tensor& dy) {
     }
   }
 
-  // col2im adds into dx, so it starts at zero; the direct path overwrites it.
-  Tensor dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
+  // dx of a 3x3 stride-1 convolution with zero padding p and dilation d is again one: dy convolved
+  // with the flipped, transposed filter wt[c][oc][kh][kw] = w[oc][c][2-kh][2-kw] and padding 2d - p
+  // (which gives back H x W), so it takes the Winograd kernel too. Reflect padding folds border
+  // gradients back inside, which no plain convolution does: it stays with col2im.
+  ConvGeometry gt = g;
+  gt.channels = OC;
+  gt.height = g.out_height();
+  gt.width = g.out_width();
+  gt.padding = 2 * g.dilation - g.padding;
+  const bool winograd_dx = g.kernel_size == 3 && g.stride == 1 && g.padding_mode == PaddingMode::kZeros &&
+                           gt.padding >= 0 && winograd_applies(gt, g.channels);
+  Tensor dx;
+  if (winograd_dx) {
+    const int64_t C = g.channels;
+    Tensor wt = Tensor::empty({C, OC, 3, 3});
+    const float* w = weight_.value.data();
+    for (int64_t oc = 0; oc < OC; ++oc)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t k = 0; k < 9; ++k) wt[(c * OC + oc) * 9 + (8 - k)] = w[(oc * C + c) * 9 + k];
+    dx = Tensor::empty(x_.shape());
+    winograd_conv3x3(dy.data(), N, gt, wt.data(), C, nullptr, Epilogue::kNone, dx.data());
+    if (!want_dw) return dx;
+  } else {
+    // col2im adds into dx, so it starts at zero; the direct path overwrites it.
+    dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
+  }
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), N));
   std::vector<Tensor> dw_parts;
   if (want_dw)
@@ -174,6 +226,7 @@ Tensor Conv2d::backward(const Tensor& dy) {
             im2col(xn, g, oh0, oh1, col);
             gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, col, Pb, 1.0f, dw, R);
           }
+          if (winograd_dx) continue;
           gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, col, Pb);  // col now holds dcol
           col2im(col, g, oh0, oh1, dxn);
         }

@@ -1,7 +1,8 @@
 // Conv2d: 2-D convolution (cross-correlation, like torch) with a square kernel, stride, zero or
 // reflect padding, dilation and an optional bias. Forward and backward are im2col + gemm per block
 // of output rows; a 1x1 kernel with stride 1 and no padding skips im2col and multiplies the image
-// directly.
+// directly; 3x3 stride-1 convolutions with enough channels use Winograd F(4x4, 3x3) for the forward
+// pass and for dx (kernels/winograd.h), dW staying im2col + gemm.
 // Not here: groups / depthwise, transposed convolution, non-square kernels.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/kernels/im2col.h"
+#include "core/kernels/winograd.h"
 #include "core/layer.h"
 #include "core/rng.h"
 
@@ -37,6 +39,11 @@ class Conv2d : public Layer {
   // (N, C, H, W) -> (N, OC, OH, OW), OH = floor((H + 2p - d(K-1) - 1) / s) + 1.
   Shape output_shape(const Shape& in) const override;
   Tensor forward(const Tensor& x) override;
+  // forward() followed by ReLU in one pass: y = max(0, conv(x) + b). The next backward() then takes
+  // the gradient of that ReLU's output (it masks dy by y > 0 itself), so a container may run
+  // Conv2d + Relu as this one call (Sequential does).
+  Tensor forward_relu(const Tensor& x);
+  // dy: the gradient of forward()'s output, or of forward_relu()'s when that ran last.
   Tensor backward(const Tensor& dy) override;
   std::vector<Param*> params() override;
   LayerSpec spec() const override;
@@ -48,10 +55,12 @@ class Conv2d : public Layer {
 
  private:
   ConvGeometry geometry(const Shape& in) const;
+  Tensor run_forward(const Tensor& x, Epilogue epilogue);
 
   Conv2dOptions options_;
   Param weight_, bias_;
-  Tensor x_;  // (N, C, H, W), cached by forward
+  Tensor x_;       // (N, C, H, W), cached by forward
+  Tensor relu_y_;  // forward_relu's output (its mask); undefined after a plain forward
 };
 
 }  // namespace neuroshop

@@ -2,6 +2,8 @@
 #include "core/layers/sequential.h"
 
 #include "core/errors.h"
+#include "core/layers/activations.h"
+#include "core/layers/conv2d.h"
 
 namespace neuroshop {
 
@@ -54,9 +56,21 @@ Shape Sequential::output_shape(const Shape& in) const {
 }
 
 // h0 = x, h[k+1] = layer_k(h[k]), y = h[L]
+// A Conv2d followed by a Relu runs as one call (Conv2d::forward_relu: the ReLU applied while each
+// block of the output is in cache); the Relu layer is then skipped in both directions, and the
+// Conv2d's backward masks the gradient itself.
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (auto& l : layers_) h = l->forward(h);
+  fused_.assign(layers_.size(), false);
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    auto* conv = dynamic_cast<Conv2d*>(layers_[k].get());
+    if (conv && k + 1 < layers_.size() && dynamic_cast<Relu*>(layers_[k + 1].get())) {
+      h = conv->forward_relu(h);
+      fused_[++k] = true;
+      continue;
+    }
+    h = layers_[k]->forward(h);
+  }
   forward_ran_ = true;
   // An empty chain is the identity; return a handle that is still x (nobody writes into it).
   return h;
@@ -67,7 +81,8 @@ Tensor Sequential::backward(const Tensor& dy) {
   expect_forward_ran(forward_ran_, "Sequential");
   if (layers_.empty()) return dy.clone();
   Tensor d = dy;
-  for (size_t k = layers_.size(); k-- > 0;) d = layers_[k]->backward(d);
+  for (size_t k = layers_.size(); k-- > 0;)
+    if (k >= fused_.size() || !fused_[k]) d = layers_[k]->backward(d);
   return d;
 }
 

@@ -1,0 +1,34 @@
+// Winograd F(4x4, 3x3) convolution (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural
+// Networks"): a 3x3, stride-1 convolution computed on 6x6 input tiles that give 4x4 output tiles,
+//   Y = A^T [ (G g G^T) .* (B^T d B) ] A
+// summed over input channels, so each output tile costs 36 multiply-adds per (input, output)
+// channel pair instead of 144 (4x fewer). The 36 element-wise products of a block of tiles are 36
+// GEMMs (OC x C) x (C x tiles) on the engine's packed GEMM; the input and output transforms are done
+// per block of tiles while it is in cache.
+// Dilation d is d*d interleaved stride-1 convolutions on the sub-sampled grids (rows a, a+d, a+2d,
+// ...), which this kernel walks directly: only the gather and scatter strides change.
+// Rounding: the transforms scale values by up to ~10, so errors are ~10x those of direct summation
+// (relative ~1e-6 -> ~1e-5 of the output's scale); tests/core/test_winograd.cpp holds the bound.
+// Not here: strides > 1, kernels other than 3x3 (callers fall back to im2col + gemm), dW.
+#pragma once
+
+#include <cstdint>
+
+#include "core/kernels/im2col.h"
+
+namespace neuroshop {
+
+// What the epilogue applies to each output after the bias, while the tile is in registers.
+enum class Epilogue { kNone, kRelu };
+
+// x: (N, C, H, W) with g.channels = C, g.kernel_size = 3, g.stride = 1, any dilation and padding
+// (zero or reflect) -> y: (N, OC, OH, OW) = epilogue(conv(x, w) + bias), every element written.
+// w: (OC, C, 3, 3); bias: (OC) or nullptr. Threads over blocks of tiles (parallel_for).
+void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const float* w, int64_t OC,
+                      const float* bias, Epilogue epilogue, float* y);
+
+// Whether winograd_conv3x3 applies to the geometry (3x3, stride 1) and is faster than im2col +
+// gemm for these channel counts (measured: tiny channel counts lose to the transforms' cost).
+bool winograd_applies(const ConvGeometry& g, int64_t out_channels);
+
+}  // namespace neuroshop
