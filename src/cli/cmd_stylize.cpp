@@ -111,6 +111,13 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
       ->check(finite_in(0.05, 20.0));
   sub->add_option("--seed", o.seed, "seed of the random feature network")->check(unsigned_integer());
   sub->add_option("--optimizer", optimizer, "lbfgs or adam")->check(CLI::IsMember({"lbfgs", "adam"}));
+  sub->add_option("--patch-weight", o.patch_weight, "weight of the feature patch loss (copies the painting's marks)")
+      ->check(finite_in(0.0, 1e9));
+  sub->add_option("--patch-layer", o.patch_output, "style output index the patch loss uses (-1: the network's default)")
+      ->check(CLI::Range(-1, 100));
+  sub->add_option_function<std::string>("--network", [&o](const std::string& n) { o.network = stylize::parse_network(n); },
+                                        "feature network: pyramid or vgg")
+      ->check(CLI::IsMember({"pyramid", "vgg"}));
 }
 
 void add_stylize(CLI::App& app, const GlobalOptions& global) {
