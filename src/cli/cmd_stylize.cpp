@@ -232,6 +232,7 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
         j.field("texture_distance_before", p.texture_before).field("texture_distance_after", p.texture_after);
         j.field("patch_distance_before", p.patch_before).field("patch_distance_after", p.patch_after);
         j.field("artefact_db_content", p.artefact_content).field("artefact_db_after", p.artefact_after);
+        j.field("palette_texture_distance", p.palette_texture).field("palette_patch_distance", p.palette_patch);
         j.field("stroke_level", static_cast<int64_t>(p.stroke_level)).end_object();
       }
       j.end_array();
@@ -248,18 +249,20 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
                 "Gabor texture and nearest-patch distances to the painting (stroke scale), content -> result;\n"
                 "grid artefact = largest stride-frequency spectral peak, dB, content -> result\n\n"
                 "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM "
-                "| texture before | after | ratio | patch before | after | ratio | artefact dB content | result | seconds |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                "| texture before | after | ratio | patch before | after | ratio | artefact dB content | result | seconds "
+                "| palette only: texture ratio | patch ratio |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                 o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
                 static_cast<unsigned long long>(o->eval_seed));
     for (const auto& p : r.pairs)
-      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.1f | %.1f | %.2f |\n",
+      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.1f | %.1f | %.2f | %.3f | %.3f |\n",
                   fs::path(p.content).filename().c_str(), fs::path(p.style).filename().c_str(), p.style_before,
                   p.style_after, p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after,
                   p.palette_edge_ssim, p.texture_before, p.texture_after, p.texture_after / std::max(p.texture_before, 1e-12),
                   p.patch_before, p.patch_after, p.patch_after / std::max(p.patch_before, 1e-12), p.artefact_content,
-                  p.artefact_after, p.seconds);
-    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | %.1f | %.1f | |\n", r.mean_before,
+                  p.artefact_after, p.seconds, p.palette_texture / std::max(p.texture_before, 1e-12),
+                  p.palette_patch / std::max(p.patch_before, 1e-12));
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | %.1f | %.1f | | | |\n", r.mean_before,
                 r.mean_after, r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim, r.mean_palette_after,
                 r.mean_palette_edge_ssim, r.mean_texture_ratio, r.mean_patch_ratio, r.mean_artefact_content,
                 r.mean_artefact_after);

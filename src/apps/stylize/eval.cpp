@@ -135,6 +135,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
                                                model ? 1.0 : o.stylize.style_scale);
     ps.palette_after = base.after;
     ps.palette_edge_ssim = base.edge_ssim;
+    ps.palette_texture = base.texture_after;
+    ps.palette_patch = base.patch_after;
     r.mean_palette_after += base.after;
     r.mean_palette_edge_ssim += base.edge_ssim;
     r.pairs.push_back(ps);

@@ -52,6 +52,7 @@ struct PairScores {
   double artefact_content = 0.0, artefact_after = 0.0;  // grid artefact (dB): content, result
   int stroke_level = 0;       // the painting's stroke scale: wavelength 2^(3+level)/512 of the long side
   double palette_after = 0.0;      // style distance of the palette-only baseline
+  double palette_texture = 0.0, palette_patch = 0.0;  // its texture and patch distances
   double palette_edge_ssim = 0.0;  // its structure kept
   double seconds = 0.0;       // time to stylize
 };
