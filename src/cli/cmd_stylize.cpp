@@ -108,6 +108,13 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
       ->check(finite_in(0.05, 20.0));
   sub->add_option("--seed", o.seed, "seed of the random feature network")->check(unsigned_integer());
   sub->add_option("--optimizer", optimizer, "lbfgs or adam")->check(CLI::IsMember({"lbfgs", "adam"}));
+  sub->add_option("--patch-weight", o.patch_weight, "weight of the feature patch loss (copies the painting's marks)")
+      ->check(finite_in(0.0, 1e9));
+  sub->add_option("--patch-layer", o.patch_output, "style output index the patch loss uses (-1: the network's default)")
+      ->check(CLI::Range(-1, 100));
+  sub->add_option_function<std::string>("--network", [&o](const std::string& n) { o.network = stylize::parse_network(n); },
+                                        "feature network: pyramid or vgg")
+      ->check(CLI::IsMember({"pyramid", "vgg"}));
 }
 
 void add_stylize(CLI::App& app, const GlobalOptions& global) {
@@ -229,28 +236,44 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
         j.begin_object().field("content", p.content).field("style", p.style);
         j.field("style_distance_before", p.style_before).field("style_distance_after", p.style_after);
         j.field("edge_ssim", p.edge_ssim).field("palette_style_distance", p.palette_after);
-        j.field("palette_edge_ssim", p.palette_edge_ssim).field("seconds", p.seconds).end_object();
+        j.field("palette_edge_ssim", p.palette_edge_ssim).field("seconds", p.seconds);
+        j.field("texture_distance_before", p.texture_before).field("texture_distance_after", p.texture_after);
+        j.field("patch_distance_before", p.patch_before).field("patch_distance_after", p.patch_after);
+        j.field("artefact_db_content", p.artefact_content).field("artefact_db_after", p.artefact_after);
+        j.field("palette_texture_distance", p.palette_texture).field("palette_patch_distance", p.palette_patch);
+        j.field("stroke_level", static_cast<int64_t>(p.stroke_level)).end_object();
       }
       j.end_array();
       j.field("mean_style_distance_before", r.mean_before).field("mean_style_distance_after", r.mean_after);
       j.field("mean_edge_ssim", r.mean_edge_ssim).field("mean_palette_style_distance", r.mean_palette_after);
-      j.field("mean_palette_edge_ssim", r.mean_palette_edge_ssim).end_object();
+      j.field("mean_palette_edge_ssim", r.mean_palette_edge_ssim);
+      j.field("mean_texture_ratio", r.mean_texture_ratio).field("mean_patch_ratio", r.mean_patch_ratio);
+      j.field("mean_artefact_db_content", r.mean_artefact_content).field("mean_artefact_db_after", r.mean_artefact_after);
+      j.end_object();
       return;
     }
     std::printf("%s at %lld px; style distance = mean relative Gram error, feature net seed %llu (independent);\n"
-                "palette only = the content recoloured into the painting's palette, no texture\n\n"
-                "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM | seconds |\n"
-                "|---|---|---|---|---|---|---|---|---|\n",
+                "palette only = the content recoloured into the painting's palette, no texture;\n"
+                "Gabor texture and nearest-patch distances to the painting (stroke scale), content -> result;\n"
+                "grid artefact = largest stride-frequency spectral peak, dB, content -> result\n\n"
+                "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM "
+                "| texture before | after | ratio | patch before | after | ratio | artefact dB content | result | seconds "
+                "| palette only: texture ratio | patch ratio |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                 o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
                 static_cast<unsigned long long>(o->eval_seed));
     for (const auto& p : r.pairs)
-      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.2f |\n", fs::path(p.content).filename().c_str(),
-                  fs::path(p.style).filename().c_str(), p.style_before, p.style_after,
-                  p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after, p.palette_edge_ssim,
-                  p.seconds);
-    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | |\n", r.mean_before, r.mean_after,
-                r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim, r.mean_palette_after,
-                r.mean_palette_edge_ssim);
+      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.1f | %.1f | %.2f | %.3f | %.3f |\n",
+                  fs::path(p.content).filename().c_str(), fs::path(p.style).filename().c_str(), p.style_before,
+                  p.style_after, p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after,
+                  p.palette_edge_ssim, p.texture_before, p.texture_after, p.texture_after / std::max(p.texture_before, 1e-12),
+                  p.patch_before, p.patch_after, p.patch_after / std::max(p.patch_before, 1e-12), p.artefact_content,
+                  p.artefact_after, p.seconds, p.palette_texture / std::max(p.texture_before, 1e-12),
+                  p.palette_patch / std::max(p.patch_before, 1e-12));
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | %.1f | %.1f | | | |\n", r.mean_before,
+                r.mean_after, r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim, r.mean_palette_after,
+                r.mean_palette_edge_ssim, r.mean_texture_ratio, r.mean_patch_ratio, r.mean_artefact_content,
+                r.mean_artefact_after);
   });
 }
 

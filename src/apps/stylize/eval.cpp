@@ -6,6 +6,7 @@
 
 #include "apps/stylize/fast.h"
 #include "apps/stylize/images.h"
+#include "apps/stylize/texture_stats.h"
 #include "core/errors.h"
 #include "io/color.h"
 
@@ -69,6 +70,17 @@ StyleScores score_stylization(const cv::Mat& content, const cv::Mat& style, cons
   s.after = style_distance(net, target, bgr_to_tensor(clamped));
   // Sobel magnitudes of [0, 1] lightness lie in [0, 4 sqrt 2]; photos' edges rarely pass 1, the range used.
   s.edge_ssim = ssim(edge_map(content), edge_map(clamped), 1.0);
+  // The painting as the style loss sees it (long side result * style_scale), measured at the
+  // result's scale.
+  const cv::Mat painting = resize_to(style, style_size);
+  const TextureStats painting_stats = texture_stats(painting, static_cast<int>(long_side));
+  s.stroke_level = stroke_level(painting_stats);
+  s.texture_before = texture_distance(texture_stats(content), painting_stats);
+  s.texture_after = texture_distance(texture_stats(clamped), painting_stats);
+  s.patch_before = patch_distance(content, painting, s.stroke_level);
+  s.patch_after = patch_distance(clamped, painting, s.stroke_level);
+  s.artefact_content = grid_artefact_db(content);
+  s.artefact_after = grid_artefact_db(clamped);
   return s;
 }
 
@@ -108,10 +120,23 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     ps.style_before = s.before;
     ps.style_after = s.after;
     ps.edge_ssim = s.edge_ssim;
+    ps.texture_before = s.texture_before;
+    ps.texture_after = s.texture_after;
+    ps.patch_before = s.patch_before;
+    ps.patch_after = s.patch_after;
+    ps.artefact_content = s.artefact_content;
+    ps.artefact_after = s.artefact_after;
+    ps.stroke_level = s.stroke_level;
+    r.mean_texture_ratio += s.texture_after / std::max(s.texture_before, 1e-12);
+    r.mean_patch_ratio += s.patch_after / std::max(s.patch_before, 1e-12);
+    r.mean_artefact_content += s.artefact_content;
+    r.mean_artefact_after += s.artefact_after;
     const StyleScores base = score_stylization(content, style, match_palette(content, style), o.eval_seed,
                                                model ? 1.0 : o.stylize.style_scale);
     ps.palette_after = base.after;
     ps.palette_edge_ssim = base.edge_ssim;
+    ps.palette_texture = base.texture_after;
+    ps.palette_patch = base.patch_after;
     r.mean_palette_after += base.after;
     r.mean_palette_edge_ssim += base.edge_ssim;
     r.pairs.push_back(ps);
@@ -127,6 +152,10 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
   r.mean_edge_ssim /= n;
   r.mean_palette_after /= n;
   r.mean_palette_edge_ssim /= n;
+  r.mean_texture_ratio /= n;
+  r.mean_patch_ratio /= n;
+  r.mean_artefact_content /= n;
+  r.mean_artefact_after /= n;
   return r;
 }
 

@@ -6,7 +6,12 @@
 //  - structure kept: SSIM (Wang et al. 2004, 11x11 Gaussian window, sigma 1.5) between the Sobel
 //    gradient magnitudes of the content's and the result's lightness — 1 when every edge stays
 //    where it was, near 0 when the layout is lost;
-//  - the same two figures for a baseline that only recolours the content into the painting's palette
+//  - from a fixed Gabor filter bank no stylizer optimizes (texture_stats.h): the texture distance to
+//    the painting at stroke scale (wavelengths 1/64 .. 1/8 of the long side) and the nearest-patch
+//    distance of 16x16 gradient patches at the painting's stroke scale, each for the content and
+//    the result (their ratio: how much of the photo's distance to the painting is left), and the
+//    grid-artefact score (largest stride-frequency spectral peak, dB) of the content and the result;
+//  - the same figures for a baseline that only recolours the content into the painting's palette
 //    (match_palette, images.h), so the table shows how much of the drop is texture, not colour.
 // Not here: argument parsing or printing (the CLI).
 #pragma once
@@ -42,7 +47,12 @@ struct PairScores {
   double style_before = 0.0;  // style distance of the content
   double style_after = 0.0;   // style distance of the result
   double edge_ssim = 0.0;     // structure kept
+  double texture_before = 0.0, texture_after = 0.0;  // Gabor texture distance: content, result
+  double patch_before = 0.0, patch_after = 0.0;      // nearest-patch distance: content, result
+  double artefact_content = 0.0, artefact_after = 0.0;  // grid artefact (dB): content, result
+  int stroke_level = 0;       // the painting's stroke scale: wavelength 2^(3+level)/512 of the long side
   double palette_after = 0.0;      // style distance of the palette-only baseline
+  double palette_texture = 0.0, palette_patch = 0.0;  // its texture and patch distances
   double palette_edge_ssim = 0.0;  // its structure kept
   double seconds = 0.0;       // time to stylize
 };
@@ -51,6 +61,9 @@ struct EvalResult {
   std::vector<PairScores> pairs;
   double mean_before = 0.0, mean_after = 0.0, mean_edge_ssim = 0.0;
   double mean_palette_after = 0.0, mean_palette_edge_ssim = 0.0;
+  // Means of the per-pair ratios result/content (texture, patch) and of the artefact scores.
+  double mean_texture_ratio = 0.0, mean_patch_ratio = 0.0;
+  double mean_artefact_content = 0.0, mean_artefact_after = 0.0;
 };
 
 EvalResult evaluate(const EvalOptions& options, const ProgressFn& progress = {});
@@ -59,6 +72,9 @@ EvalResult evaluate(const EvalOptions& options, const ProgressFn& progress = {})
 // The style image is measured at long side result_long_side * style_scale, as stylize uses it.
 struct StyleScores {
   double before = 0.0, after = 0.0, edge_ssim = 0.0;
+  double texture_before = 0.0, texture_after = 0.0, patch_before = 0.0, patch_after = 0.0;
+  double artefact_content = 0.0, artefact_after = 0.0;
+  int stroke_level = 0;
 };
 StyleScores score_stylization(const cv::Mat& content, const cv::Mat& style, const cv::Mat& result, uint64_t eval_seed,
                               double style_scale = 1.0);

@@ -67,23 +67,37 @@ struct Features {
   Tensor content;
 };
 
-class FeatureNet {
+// What the objective (objective.h) needs of a fixed feature network: style outputs (one Gram matrix
+// each) and a content output, and the image gradient given theirs. FeatureNet (below) and RandomVgg
+// (random_vgg.h) are the two.
+class StyleNet {
+ public:
+  virtual ~StyleNet() = default;
+  // image (N,3,H,W), RGB in [0, 1], H and W >= min_side(). Caches what backward needs.
+  virtual Features forward(const Tensor& image) = 0;
+  // The gradient with respect to the last forward's image, given one gradient per style output
+  // (an undefined tensor counts as zero) and one for the content output (undefined: zero).
+  // Returns dimage (N,3,H,W).
+  virtual Tensor backward(const std::vector<Tensor>& dstyle, const Tensor& dcontent) = 0;
+  // The smallest side the network accepts.
+  virtual int64_t min_side() const = 0;
+  virtual size_t num_style_outputs() const = 0;
+  virtual std::string style_output_name(size_t i) const = 0;
+};
+
+class FeatureNet : public StyleNet {
  public:
   // Throws ArgumentError on levels < 1, no banks, even or non-positive kernel sizes or channels.
   explicit FeatureNet(const FeatureNetOptions& options = {});
 
-  // image (N,3,H,W), RGB in [0, 1], H and W >= min_side(). Caches what backward needs.
-  Features forward(const Tensor& image);
-  // The gradient with respect to the last forward's image, given one gradient per style output
-  // (an undefined tensor counts as zero) and one for the content output (undefined: zero).
-  // Returns dimage (N,3,H,W).
-  Tensor backward(const std::vector<Tensor>& dstyle, const Tensor& dcontent);
+  Features forward(const Tensor& image) override;
+  Tensor backward(const std::vector<Tensor>& dstyle, const Tensor& dcontent) override;
 
   // The smallest side the pyramid and the reflection padding accept.
-  int64_t min_side() const;
-  size_t num_style_outputs() const { return (options_.banks.size() + 2) * static_cast<size_t>(options_.levels); }
+  int64_t min_side() const override;
+  size_t num_style_outputs() const override { return (options_.banks.size() + 2) * static_cast<size_t>(options_.levels); }
   // "level0.colour", "level0.k1", "level0.k3", ..., "level0.deep", "level1.colour", ...
-  std::string style_output_name(size_t i) const;
+  std::string style_output_name(size_t i) const override;
   // Floating-point operations of one forward pass for images `in` (convolutions and ReLUs).
   int64_t flops(const Shape& in) const;
   const FeatureNetOptions& options() const { return options_; }

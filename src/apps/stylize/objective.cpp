@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/kernels/concat.h"
 #include "core/losses/regression.h"
 #include "core/losses/style.h"
 
@@ -29,7 +30,7 @@ void scale_inplace(Tensor& t, double factor) {
 
 }  // namespace
 
-StyleTarget make_style_target(FeatureNet& net, const Tensor& style_image) {
+StyleTarget make_style_target(StyleNet& net, const Tensor& style_image, int patch_output, int64_t max_patches) {
   if (style_image.rank() != 4 || style_image.dim(0) != 1)
     throw ShapeError("style target: expected one style image (1,3,H,W), got " + style_image.shape().str());
   const Features f = net.forward(style_image);
@@ -38,10 +39,17 @@ StyleTarget make_style_target(FeatureNet& net, const Tensor& style_image) {
     t.grams.push_back(gram_matrix(s));
     t.weights.push_back(normalization(mean_square(t.grams.back())));
   }
+  if (patch_output >= 0) {
+    if (static_cast<size_t>(patch_output) >= f.style.size())
+      throw ArgumentError("style target: patch output " + std::to_string(patch_output) + " of " +
+                          std::to_string(f.style.size()) + " style outputs");
+    t.patch_output = static_cast<size_t>(patch_output);
+    t.patch = make_patch_target(f.style[t.patch_output], max_patches);
+  }
   return t;
 }
 
-ContentTarget make_content_target(FeatureNet& net, const Tensor& content) {
+ContentTarget make_content_target(StyleNet& net, const Tensor& content) {
   ContentTarget t;
   t.features = net.forward(content).content.clone();
   t.weight = normalization(mean_square(t.features));
@@ -50,7 +58,7 @@ ContentTarget make_content_target(FeatureNet& net, const Tensor& content) {
 
 // L = ws * (1/K) sum_k w_k gram_loss_k + wc * 2 * w_c * mse_loss + wtv * TV
 // (the core's mse_loss is half the mean squared error, hence the 2)
-LossTerms style_transfer_loss(FeatureNet& net, const StyleTarget& style, const ContentTarget& content,
+LossTerms style_transfer_loss(StyleNet& net, const StyleTarget& style, const ContentTarget& content,
                               const Tensor& image, const LossWeights& weights, Tensor* dimage) {
   if (style.grams.size() != net.num_style_outputs())
     throw ShapeError("style loss: the style target has " + std::to_string(style.grams.size()) +
@@ -69,6 +77,15 @@ LossTerms style_transfer_loss(FeatureNet& net, const StyleTarget& style, const C
       dstyle[k] = d;
     }
   }
+  if (weights.patch != 0.0 && style.patch.patches.defined()) {
+    Tensor d;
+    terms.patch = patch_loss(f.style[style.patch_output], style.patch, want_grad ? &d : nullptr);
+    if (want_grad) {
+      scale_inplace(d, weights.patch);
+      Tensor& ds = dstyle[style.patch_output];
+      ds = ds.defined() ? add(ds, d, "patch loss") : d;
+    }
+  }
   Tensor dcontent;
   if (weights.content != 0.0) {
     if (!content.features.defined() || content.features.shape() != f.content.shape())
@@ -84,7 +101,8 @@ LossTerms style_transfer_loss(FeatureNet& net, const StyleTarget& style, const C
     terms.tv = total_variation_loss(image, want_grad ? &dtv : nullptr);
     if (want_grad) scale_inplace(dtv, weights.tv);
   }
-  terms.total = weights.style * terms.style + weights.content * terms.content + weights.tv * terms.tv;
+  terms.total = weights.style * terms.style + weights.content * terms.content + weights.tv * terms.tv +
+                weights.patch * terms.patch;
   if (want_grad) {
     Tensor d = net.backward(dstyle, dcontent);
     if (dtv.defined()) {
@@ -97,7 +115,7 @@ LossTerms style_transfer_loss(FeatureNet& net, const StyleTarget& style, const C
   return terms;
 }
 
-double style_distance(FeatureNet& net, const StyleTarget& style, const Tensor& image) {
+double style_distance(StyleNet& net, const StyleTarget& style, const Tensor& image) {
   return style_transfer_loss(net, style, ContentTarget{}, image, LossWeights{1.0, 0.0, 0.0}, nullptr).style;
 }
 

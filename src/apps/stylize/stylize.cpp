@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "apps/stylize/random_vgg.h"
 #include "core/errors.h"
 #include "core/layers/upsample.h"
 #include "core/optim/adam.h"
@@ -21,6 +22,23 @@ OptimizerKind parse_optimizer(const std::string& name) {
   throw ArgumentError("--optimizer must be lbfgs or adam, got '" + name + "'");
 }
 
+const char* network_name(NetworkKind kind) { return kind == NetworkKind::kVgg ? "vgg" : "pyramid"; }
+
+NetworkKind parse_network(const std::string& name) {
+  if (name == "pyramid") return NetworkKind::kPyramid;
+  if (name == "vgg") return NetworkKind::kVgg;
+  throw ArgumentError("--network must be pyramid or vgg, got '" + name + "'");
+}
+
+std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed) {
+  if (kind == NetworkKind::kVgg) {
+    RandomVggOptions o;
+    o.seed = seed;
+    return std::make_unique<RandomVgg>(o);
+  }
+  return std::make_unique<FeatureNet>(FeatureNetOptions{seed});
+}
+
 void validate(const StylizeOptions& o) {
   auto finite_in = [](double v, double lo, double hi, const char* name) {
     if (!std::isfinite(v) || v < lo || v > hi)
@@ -34,6 +52,8 @@ void validate(const StylizeOptions& o) {
   finite_in(o.style_weight, 0.0, 1e9, "--style-weight");
   finite_in(o.content_weight, 0.0, 1e9, "--content-weight");
   finite_in(o.tv_weight, 0.0, 1e9, "--tv-weight");
+  finite_in(o.patch_weight, 0.0, 1e9, "--patch-weight");
+  if (o.patch_count < 1) throw ArgumentError("patch_count must be positive");
   finite_in(o.style_scale, 0.05, 20.0, "--style-scale");
   finite_in(o.strength, 0.0, 1.0, "--strength");
   finite_in(o.adam_lr, 1e-6, 10.0, "adam learning rate");
@@ -94,7 +114,8 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   using Clock = std::chrono::steady_clock;
   validate(o);
   const Clock::time_point start = Clock::now();
-  FeatureNet net(FeatureNetOptions{o.seed});
+  const std::unique_ptr<StyleNet> net_owner = make_style_net(o.network, o.seed);
+  StyleNet& net = *net_owner;
 
   cv::Mat content = to_bgr_float(content_bgr);
   const cv::Size out_size = o.size > 0 ? with_long_side(content.size(), o.size) : content.size();
@@ -116,7 +137,11 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
 
   const std::vector<cv::Size> sizes = stage_sizes(out_size, std::max<int64_t>(o.min_stage_size, net.min_side()));
   const std::vector<int64_t> iterations = stage_iterations(o.iterations, sizes.size());
-  const LossWeights weights{o.style_weight, o.content_weight, o.tv_weight};
+  const LossWeights weights{o.style_weight, o.content_weight, o.tv_weight, o.patch_weight};
+  const int patch_output = o.patch_weight == 0.0 ? -1
+                           : o.patch_output >= 0  ? o.patch_output
+                           : o.network == NetworkKind::kVgg ? 3
+                                                            : static_cast<int>(FeatureNetOptions{}.banks.size() + 1);
 
   StylizeResult result;
   Tensor x, content_prev;
@@ -125,7 +150,8 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
     const cv::Size size = sizes[s];
     const Tensor content_t = bgr_to_tensor(resize_to(content, size));
     const cv::Size style_size = style_stage_size(style.size(), std::max(size.width, size.height) * o.style_scale, net.min_side());
-    const StyleTarget style_target = make_style_target(net, bgr_to_tensor(resize_to(style, style_size)));
+    const StyleTarget style_target =
+        make_style_target(net, bgr_to_tensor(resize_to(style, style_size)), patch_output, o.patch_count);
     const ContentTarget content_target = make_content_target(net, content_t);
     // Start from the content plus the change the coarser stage made, upsampled.
     x = s == 0 ? content_t.clone()

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -33,6 +34,15 @@ enum class OptimizerKind { kLbfgs, kAdam };
 const char* optimizer_name(OptimizerKind kind);
 OptimizerKind parse_optimizer(const std::string& name);
 
+// The feature network the objective is measured through: the shallow multi-scale pyramid
+// (FeatureNet, features.h) or the narrow random VGG (RandomVgg, random_vgg.h).
+enum class NetworkKind { kPyramid, kVgg };
+// "pyramid" / "vgg", and back (ArgumentError on anything else).
+const char* network_name(NetworkKind kind);
+NetworkKind parse_network(const std::string& name);
+// A network of that kind drawn from `seed`.
+std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed);
+
 struct StylizeOptions {
   int64_t size = 512;             // the output's long side; 0 keeps the content's own size
   int64_t iterations = 200;       // over all stages, most of them at the small (cheap) sizes
@@ -46,7 +56,13 @@ struct StylizeOptions {
   // where the content loss (structure, not colour) does not pin it, and rainbow bands appear.
   bool match_palette = true;
   double strength = 1.0;          // in [0, 1]
-  uint64_t seed = 1;              // the FeatureNet's seed
+  uint64_t seed = 1;              // the feature network's seed
+  NetworkKind network = NetworkKind::kPyramid;
+  // The patch loss (patch_loss.h) on style output patch_output (-1: the network's default, relu3_1
+  // of RandomVgg, level0.deep of FeatureNet), against at most patch_count painting patches.
+  double patch_weight = 0.0;
+  int patch_output = -1;
+  int64_t patch_count = 2048;
   OptimizerKind optimizer = OptimizerKind::kLbfgs;
   double adam_lr = 0.02;          // step size of Adam in pixel units (images in [0, 1])
   int64_t min_stage_size = 128;   // the coarsest stage's long side
