@@ -129,6 +129,18 @@ TEST(VideoFlow, FindsAKnownPanAndMarksItReliable) {
   EXPECT_EQ(m.reliable.at<float>(75, 199), 0.0f);
 }
 
+TEST(VideoFlow, PixelsAMovingOccluderUncoversAreNotReliable) {
+  // The background pans 2 px a frame; a textured card moves 8 px a frame across it. In frame t the
+  // strip the card just left (x in [40 + 8(t-1), 40 + 8t)) shows background that frame t-1 hid.
+  const cv::Mat scene = texture(200, 320, 12), card = texture(60, 50, 13);
+  std::vector<cv::Mat> clip = pan_clip(scene, 2, 240, 150, 2, 0);
+  for (int t = 0; t < 2; ++t) card.copyTo(clip[static_cast<size_t>(t)](cv::Rect(40 + 8 * t, 40, 50, 60)));
+  const Motion m = estimate_motion(clip[0], clip[1]);
+  const cv::Rect uncovered(41, 45, 6, 50), background(150, 20, 60, 100);
+  EXPECT_LT(cv::mean(m.reliable(uncovered))[0], 0.5) << "most of the uncovered strip is flagged";
+  EXPECT_GT(cv::mean(m.reliable(background))[0], 0.9) << "the plain panning background is kept";
+}
+
 TEST(VideoFlow, ForwardBackwardCheckRejectsInconsistentFlow) {
   cv::Mat forward(10, 10, CV_32FC2, cv::Scalar(1, 0)), backward(10, 10, CV_32FC2, cv::Scalar(-1, 0));
   EXPECT_EQ(cv::countNonZero(consistent(forward, backward)), 90);  // all but the last column (leaves the frame)
