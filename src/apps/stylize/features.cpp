@@ -17,9 +17,8 @@ int64_t reflect(int64_t i, int64_t n) { return i < 0 ? -i : i >= n ? 2 * n - 2 -
 
 // The image enters centred and scaled to roughly unit variance (photos have a pixel standard
 // deviation near 0.25), so the He-initialized filters see inputs of the scale they were drawn for:
-//   x' = (x - kInputMean) * kInputScale
-constexpr float kInputMean = 0.45f;
-constexpr float kInputScale = 4.0f;
+//   x' = (x - kFeatureInputMean) * kFeatureInputScale (normalize_feature_input)
+constexpr float kInputScale = kFeatureInputScale;
 
 // Removes each filter's spatial mean per input channel:
 //   w[oc][ic][kh][kw] -= mean_{kh,kw} w[oc][ic]
@@ -170,16 +169,21 @@ int64_t FeatureNet::flops(const Shape& in) const {
 //   colour_l   = concat(x_l, 1)      its Gram holds the colour means and covariance exactly
 //   bank_{l,b} = relu(conv_{l,b}(x_l))                                   one style output each
 //   deep_l     = relu(conv3x3_l(binomial_down(concat_b bank_{l,b})))       one more
-Features FeatureNet::forward(const Tensor& image) {
+Tensor normalize_feature_input(const Tensor& image, int64_t min_side, const std::string& who) {
   if (image.rank() != 4 || image.dim(1) != 3)
-    throw ShapeError("FeatureNet: expected images (N,3,H,W), got " + image.shape().str());
-  if (image.dim(2) < min_side() || image.dim(3) < min_side())
-    throw ShapeError("FeatureNet: images must be at least " + std::to_string(min_side()) + " pixels on each side, got " +
+    throw ShapeError(who + ": expected images (N,3,H,W), got " + image.shape().str());
+  if (image.dim(2) < min_side || image.dim(3) < min_side)
+    throw ShapeError(who + ": images must be at least " + std::to_string(min_side) + " pixels on each side, got " +
                      image.shape().str());
   Tensor x = Tensor::empty(image.shape());
   const float* ip = image.data();
   float* xp = x.data();
-  for (int64_t i = 0, n = image.numel(); i < n; ++i) xp[i] = (ip[i] - kInputMean) * kInputScale;
+  for (int64_t i = 0, n = image.numel(); i < n; ++i) xp[i] = (ip[i] - kFeatureInputMean) * kFeatureInputScale;
+  return x;
+}
+
+Features FeatureNet::forward(const Tensor& image) {
+  Tensor x = normalize_feature_input(image, min_side(), "FeatureNet");
 
   Features out;
   for (Level& level : levels_) {

@@ -53,6 +53,12 @@ Tensor binomial_down(const Tensor& x);
 Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape);
 
 // One forward pass's outputs, for images (N,3,H,W).
+// The feature networks' input: images (N,3,H,W) in [0,1], at least min_side on each side (ShapeError
+// naming `who` otherwise), mapped to (x - kFeatureInputMean) * kFeatureInputScale.
+inline constexpr float kFeatureInputMean = 0.45f;
+inline constexpr float kFeatureInputScale = 4.0f;
+Tensor normalize_feature_input(const Tensor& image, int64_t min_side, const std::string& who);
+
 struct Features {
   // Per level l (0 = full size), with B banks, B + 2 outputs from index l(B+2):
   //   the colour output (N, 4, H_l, W_l): the normalized image and a constant 1, whose Gram matrix

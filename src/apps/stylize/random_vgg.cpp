@@ -11,8 +11,7 @@ namespace neuroshop::stylize {
 namespace {
 
 // As FeatureNet: the image enters centred and scaled to about unit variance, x' = (x - 0.45) * 4.
-constexpr float kInputMean = 0.45f;
-constexpr float kInputScale = 4.0f;
+constexpr float kInputScale = kFeatureInputScale;
 
 void make_zero_mean(Tensor& weight) {
   const int64_t planes = weight.dim(0) * weight.dim(1), taps = weight.dim(2) * weight.dim(3);
@@ -82,15 +81,7 @@ int64_t RandomVgg::flops(const Shape& in) const {
 // x_0 = (image - 0.45) * 4; each step x_{i+1} = relu(conv_i(x_i)) or binomial_down(x_i);
 // style outputs: concat(x_0, 1) and relu{b}_1; content: relu4_2.
 Features RandomVgg::forward(const Tensor& image) {
-  if (image.rank() != 4 || image.dim(1) != 3)
-    throw ShapeError("RandomVgg: expected images (N,3,H,W), got " + image.shape().str());
-  if (image.dim(2) < min_side() || image.dim(3) < min_side())
-    throw ShapeError("RandomVgg: images must be at least " + std::to_string(min_side()) + " pixels on each side, got " +
-                     image.shape().str());
-  Tensor x = Tensor::empty(image.shape());
-  const float* ip = image.data();
-  float* xp = x.data();
-  for (int64_t i = 0, n = image.numel(); i < n; ++i) xp[i] = (ip[i] - kInputMean) * kInputScale;
+  Tensor x = normalize_feature_input(image, min_side(), "RandomVgg");
   Features out;
   out.style.resize(num_style_outputs());
   out.style[0] = concat_channels(x, Tensor::full(Shape{x.dim(0), 1, x.dim(2), x.dim(3)}, 1.0f), "RandomVgg colour");
