@@ -1,6 +1,6 @@
 // Winograd F(4x4, 3x3) against direct convolution summed in double: the kernel alone (forward, with
 // zero and reflect padding, dilation 1 and 2, odd sizes, batch > 1, the ReLU epilogue) and Conv2d
-// with enough channels to take the Winograd path (y, dx and dW, the last still im2col + gemm).
+// with enough channels to take the Winograd path (y, dx and dW), and the dW kernel alone.
 //
 // Tolerance: |ours - direct| <= kRel * sum_terms |w| |x| + 1e-6 per output, where the sum runs over
 // the same terms as the convolution. Direct float summation reaches ~1e-7 of that sum; Winograd's
@@ -114,6 +114,42 @@ TEST(Winograd, ForwardMatchesDirectConvolution) {
     Tensor y = Tensor::full({c.N, c.OC, g.out_height(), g.out_width()}, NAN);  // every element must be written
     winograd_conv3x3(x.data(), c.N, g, w.data(), c.OC, b.data(), Epilogue::kNone, y.data());
     expect_close(y, direct, magnitude, describe(c));
+  }
+}
+
+// dW[oc][c][kh][kw] = sum over n, outputs of dy * x at the tap (reflected taps read the reflected
+// pixel), in double; the tolerance is kRel of the sum of |dy x| over the same terms.
+TEST(Winograd, FilterGradientMatchesDirect) {
+  Rng rng(45);
+  for (const Case& c : cases()) {
+    const ConvGeometry g = geometry(c);
+    const int64_t OH = g.out_height(), OW = g.out_width();
+    const Tensor x = testing::random_tensor({c.N, c.C, c.H, c.W}, rng);
+    const Tensor dy = testing::random_tensor({c.N, c.OC, OH, OW}, rng);
+    Tensor direct({c.OC, c.C, 3, 3}), magnitude({c.OC, c.C, 3, 3});
+    for (int64_t oc = 0; oc < c.OC; ++oc)
+      for (int64_t ci = 0; ci < c.C; ++ci)
+        for (int64_t kh = 0; kh < 3; ++kh)
+          for (int64_t kw = 0; kw < 3; ++kw) {
+            double sum = 0.0, mag = 0.0;
+            for (int64_t n = 0; n < c.N; ++n)
+              for (int64_t oh = 0; oh < OH; ++oh)
+                for (int64_t ow = 0; ow < OW; ++ow) {
+                  const int64_t ih = pad_index(oh - c.pad + kh * c.dil, c.H, c.mode);
+                  const int64_t iw = pad_index(ow - c.pad + kw * c.dil, c.W, c.mode);
+                  if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+                  const double t = static_cast<double>(dy.at(n, oc, oh, ow)) * x.at(n, ci, ih, iw);
+                  sum += t;
+                  mag += std::fabs(t);
+                }
+            direct.at(oc, ci, kh, kw) = static_cast<float>(sum);
+            magnitude.at(oc, ci, kh, kw) = static_cast<float>(mag);
+          }
+    // The kernel adds to dw: start from a known value.
+    Tensor dw = Tensor::full({c.OC, c.C, 3, 3}, 0.5f);
+    winograd_conv3x3_dw(x.data(), c.N, g, dy.data(), c.OC, dw.data());
+    for (int64_t i = 0; i < dw.numel(); ++i) dw[i] -= 0.5f;
+    expect_close(dw, direct, magnitude, "dW " + describe(c));
   }
 }
 

@@ -26,10 +26,12 @@ constexpr int64_t kMinBlock = 16, kMaxBlock = 512;
 
 thread_local Workspace t_v, t_m;
 
+// Reflected index, or -1 where one reflection does not land inside: only positions that feed the
+// discarded outputs of a tile cut at the border get that far, and they read as zero.
 inline int64_t reflect(int64_t i, int64_t n) {
-  if (i < 0) return -i;
-  if (i >= n) return 2 * (n - 1) - i;
-  return i;
+  if (i < 0) i = -i;
+  if (i >= n) i = 2 * (n - 1) - i;
+  return i >= 0 && i < n ? i : -1;
 }
 
 // u = G g G^T for one 3x3 filter g (row-major), u row-major 6x6; in double, rounded once.
@@ -126,19 +128,11 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
             for (int j = 0; j < 6; ++j) d[(i * 6 + j) * kLanes + l] = row[j * p.dil];
             continue;
           }
-          bool zero_row = false;
-          if (h < 0 || h >= p.H) {
-            if (p.reflect_pad) h = reflect(h, p.H);
-            else zero_row = true;
-          }
+          if (h < 0 || h >= p.H) h = p.reflect_pad ? reflect(h, p.H) : -1;
           for (int j = 0; j < 6; ++j) {
             int64_t w = w0 + j * p.dil;
-            float value = 0.0f;
-            if (!zero_row) {
-              if (w >= 0 && w < p.W) value = xc[h * p.W + w];
-              else if (p.reflect_pad) value = xc[h * p.W + reflect(w, p.W)];
-            }
-            d[(i * 6 + j) * kLanes + l] = value;
+            if (w < 0 || w >= p.W) w = p.reflect_pad ? reflect(w, p.W) : -1;
+            d[(i * 6 + j) * kLanes + l] = h >= 0 && w >= 0 ? xc[h * p.W + w] : 0.0f;
           }
         }
       }
@@ -183,6 +177,102 @@ void output_transform(const Problem& p, const Tile* tiles, int64_t count, const 
   }
 }
 
+// r = A v for 4 values spaced `s` apart (the adjoint of output_1d), 6 results spaced `rs`.
+//   A = [ 1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8; 1 -2 4 -8; 0 0 0 1 ]
+inline void output_adjoint_1d(const float* v, int64_t s, float* r, int64_t rs) {
+  for (int l = 0; l < kLanes; ++l) {
+    const float y0 = v[l], y1 = v[s + l], y2 = v[2 * s + l], y3 = v[3 * s + l];
+    const float e = y0 + y2, o = y1 + y3, e4 = y0 + 4.0f * y2, o4 = 2.0f * y1 + 8.0f * y3;
+    r[l] = y0;
+    r[rs + l] = e + o;
+    r[2 * rs + l] = e - o;
+    r[3 * rs + l] = e4 + o4;
+    r[4 * rs + l] = e4 - o4;
+    r[5 * rs + l] = y3;
+  }
+}
+
+// M'[xi][oc][t] = (A dY_t A^T)[xi] for the `count` tiles, dY_t the tile's 4x4 outputs of dy
+// (N, OC, OH, OW), zero where the tile reaches past the output. M' has row length ldm.
+void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count, const float* dy, float* m,
+                              int64_t ldm) {
+  alignas(64) float o[16 * kLanes], r[24 * kLanes], mt[36 * kLanes];
+  for (int64_t oc = 0; oc < p.OC; ++oc) {
+    for (int64_t tg = 0; tg < count; tg += kLanes) {
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
+      for (int k = 0; k < 16 * kLanes; ++k) o[k] = 0.0f;
+      for (int l = 0; l < lanes; ++l) {
+        const Tile& tile = tiles[tg + l];
+        const float* dyc = dy + (tile.n * p.OC + oc) * p.OH * p.OW;
+        for (int i = 0; i < tile.rows; ++i) {
+          const float* row = dyc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
+          for (int j = 0; j < tile.cols; ++j) o[(i * 4 + j) * kLanes + l] = row[j * p.dil];
+        }
+      }
+      // Columns first (r[i][j] = sum_k A[i][k] o[k][j], 6x4), then rows (6x6).
+      for (int j = 0; j < 4; ++j) output_adjoint_1d(o + j * kLanes, 4 * kLanes, r + j * kLanes, 4 * kLanes);
+      for (int i = 0; i < 6; ++i) output_adjoint_1d(r + i * 4 * kLanes, kLanes, mt + i * 6 * kLanes, kLanes);
+      float* mo = m + oc * ldm + tg;
+      for (int xi = 0; xi < 36; ++xi)
+        for (int l = 0; l < lanes; ++l) mo[xi * p.OC * ldm + l] = mt[xi * kLanes + l];
+    }
+  }
+}
+
+// g += G^T u G for one 6x6 u (elements spaced `stride`), the adjoint of transform_filter; in double.
+void transform_filter_adjoint(const double* u, int64_t stride, float* g) {
+  static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                      {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                      {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+  double t[6][3];  // t = u G
+  for (int i = 0; i < 6; ++i)
+    for (int b = 0; b < 3; ++b) {
+      double sum = 0.0;
+      for (int j = 0; j < 6; ++j) sum += u[(i * 6 + j) * stride] * kG[j][b];
+      t[i][b] = sum;
+    }
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      double sum = 0.0;
+      for (int i = 0; i < 6; ++i) sum += kG[i][a] * t[i][b];
+      g[a * 3 + b] += static_cast<float>(sum);
+    }
+}
+
+// Every 4x4 output tile of every image and sub-grid; sub-grid (a, b) holds output rows a, a+d, ...
+// and columns b, b+d, ..., a dense image tiled 4x4 whose input patches step by d.
+std::vector<Tile> list_tiles(int64_t N, const ConvGeometry& g) {
+  const int64_t d = g.dilation, OH = g.out_height(), OW = g.out_width();
+  std::vector<Tile> tiles;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t a = 0; a < d; ++a)
+      for (int64_t b = 0; b < d; ++b) {
+        const int64_t sub_h = (OH - a + d - 1) / d, sub_w = (OW - b + d - 1) / d;
+        for (int64_t ty = 0; 4 * ty < sub_h; ++ty)
+          for (int64_t tx = 0; 4 * tx < sub_w; ++tx) {
+            const int64_t oh0 = a + 4 * d * ty, ow0 = b + 4 * d * tx;
+            tiles.push_back(Tile{static_cast<int32_t>(n), static_cast<int32_t>(oh0 - g.padding),
+                                 static_cast<int32_t>(ow0 - g.padding), static_cast<int32_t>(oh0),
+                                 static_cast<int32_t>(ow0), static_cast<int32_t>(std::min<int64_t>(4, sub_h - 4 * ty)),
+                                 static_cast<int32_t>(std::min<int64_t>(4, sub_w - 4 * tx))});
+          }
+      }
+  return tiles;
+}
+
+// Blocks of at most tb tiles (V and M of a block within kBlockBytes), as even as possible.
+struct BlockPlan {
+  int64_t tb, blocks, step;
+};
+
+BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC) {
+  const int64_t tb = std::clamp<int64_t>(kBlockBytes / (36 * 4 * (C + OC)) / kLanes * kLanes, kMinBlock, kMaxBlock);
+  // A multiple of the thread count, so no thread waits on another's extra block.
+  const int64_t threads = num_threads();
+  const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads, (total + kLanes - 1) / kLanes);
+  return {tb, blocks, (total + blocks - 1) / blocks};
+}
+
 }  // namespace
 
 bool winograd_applies(const ConvGeometry& g, int64_t out_channels) {
@@ -216,33 +306,13 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
   packed_u.reserve(36);
   for (int xi = 0; xi < 36; ++xi) packed_u.emplace_back(Trans::kNo, OC, C, u.data() + xi * OC * C, C);
 
-  // Every tile of every image and sub-grid; sub-grid (a, b) holds output rows a, a+d, ... and
-  // columns b, b+d, ..., a dense image tiled 4x4 whose input patches step by d.
-  std::vector<Tile> tiles;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t a = 0; a < d; ++a)
-      for (int64_t b = 0; b < d; ++b) {
-        const int64_t sub_h = (OH - a + d - 1) / d, sub_w = (OW - b + d - 1) / d;
-        for (int64_t ty = 0; 4 * ty < sub_h; ++ty)
-          for (int64_t tx = 0; 4 * tx < sub_w; ++tx) {
-            const int64_t oh0 = a + 4 * d * ty, ow0 = b + 4 * d * tx;
-            tiles.push_back(Tile{static_cast<int32_t>(n), static_cast<int32_t>(oh0 - g.padding),
-                                 static_cast<int32_t>(ow0 - g.padding), static_cast<int32_t>(oh0),
-                                 static_cast<int32_t>(ow0), static_cast<int32_t>(std::min<int64_t>(4, sub_h - 4 * ty)),
-                                 static_cast<int32_t>(std::min<int64_t>(4, sub_w - 4 * tx))});
-          }
-      }
-  // Blocks of at most tb tiles, as even as possible; one GEMM each per xi.
-  const int64_t tb = std::clamp<int64_t>(kBlockBytes / (36 * 4 * (C + OC)) / kLanes * kLanes, kMinBlock, kMaxBlock);
+  const std::vector<Tile> tiles = list_tiles(N, g);
   const int64_t total = static_cast<int64_t>(tiles.size());
-  // A multiple of the thread count, so no thread waits on another's extra block.
-  const int64_t threads = num_threads();
-  const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads,
-                                        (total + kLanes - 1) / kLanes);
-  const int64_t step = (total + blocks - 1) / blocks;
+  const BlockPlan plan = plan_blocks(total, C, OC);
+  const int64_t tb = plan.tb, step = plan.step;
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
                   u.data(), bias, epilogue, y};
-  parallel_for(blocks, [&](int64_t begin, int64_t end) {
+  parallel_for(plan.blocks, [&](int64_t begin, int64_t end) {
     float* v = t_v.get(36 * C * tb);
     float* m = t_m.get(36 * OC * tb);
     for (int64_t block = begin; block < end; ++block) {
@@ -254,6 +324,44 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
       output_transform(p, tiles.data() + t0, count, m, tb);
     }
   });
+}
+
+// dW: the products are element-wise in the transformed domain, so with M' = A dY A^T per tile
+//   dU[xi][oc][c] = sum_t M'[xi][oc][t] V[xi][c][t]      36 GEMMs (OC x tb)(tb x C) per block
+//   dW[oc][c]    += G^T dU[.][oc][c] G
+// Part p of the blocks sums its own dU; the parts are added in order, so the result does not
+// depend on timing.
+void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const float* dy, int64_t OC, float* dw) {
+  const int64_t C = g.channels;
+  const std::vector<Tile> tiles = list_tiles(N, g);
+  const int64_t total = static_cast<int64_t>(tiles.size());
+  const BlockPlan plan = plan_blocks(total, C, OC);
+  const int64_t tb = plan.tb, step = plan.step;
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), plan.blocks));
+  const Problem p{x, C, g.height, g.width, OC, g.out_height(), g.out_width(), g.padding, g.dilation,
+                  g.padding_mode == PaddingMode::kReflect, nullptr, nullptr, Epilogue::kNone, nullptr};
+  std::vector<std::vector<float>> du(static_cast<size_t>(parts), std::vector<float>(static_cast<size_t>(36 * OC * C), 0.0f));
+  parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
+    float* v = t_v.get(36 * C * tb);
+    float* m = t_m.get(36 * OC * tb);
+    for (int64_t part = part_begin; part < part_end; ++part) {
+      float* dup = du[static_cast<size_t>(part)].data();
+      for (int64_t block = part * plan.blocks / parts; block < (part + 1) * plan.blocks / parts; ++block) {
+        const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
+        if (count <= 0) continue;
+        input_transform(p, tiles.data() + t0, count, v, tb);
+        output_adjoint_transform(p, tiles.data() + t0, count, dy, m, tb);
+        for (int xi = 0; xi < 36; ++xi)
+          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * OC * tb, tb, v + xi * C * tb, tb, 1.0f,
+               dup + xi * OC * C, C);
+      }
+    }
+  });
+  std::vector<double> sum(static_cast<size_t>(36 * OC * C), 0.0);
+  for (const std::vector<float>& part : du)
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += part[i];
+  for (int64_t oc = 0; oc < OC; ++oc)
+    for (int64_t c = 0; c < C; ++c) transform_filter_adjoint(sum.data() + oc * C + c, OC * C, dw + (oc * C + c) * 9);
 }
 
 }  // namespace neuroshop

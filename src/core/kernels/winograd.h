@@ -9,7 +9,9 @@
 // ...), which this kernel walks directly: only the gather and scatter strides change.
 // Rounding: the transforms scale values by up to ~10, so errors are ~10x those of direct summation
 // (relative ~1e-6 -> ~1e-5 of the output's scale); tests/core/test_winograd.cpp holds the bound.
-// Not here: strides > 1, kernels other than 3x3 (callers fall back to im2col + gemm), dW.
+// dW takes the same transforms: the filter gradient is the adjoint of the filter transform applied
+// to the sum over tiles of (A dY A^T) .* (B^T d B), 36 GEMMs with the tiles as the inner dimension.
+// Not here: strides > 1, kernels other than 3x3 (callers fall back to im2col + gemm).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,10 @@ enum class Epilogue { kNone, kRelu };
 // w: (OC, C, 3, 3); bias: (OC) or nullptr. Threads over blocks of tiles (parallel_for).
 void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const float* w, int64_t OC,
                       const float* bias, Epilogue epilogue, float* y);
+
+// dw (OC, C, 3, 3) += the gradient of <y, dy> with respect to w for y = conv(x, w) as above
+// (dy: (N, OC, OH, OW), any dilation, zero or reflect padding). Threads over blocks of tiles.
+void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const float* dy, int64_t OC, float* dw);
 
 // Whether winograd_conv3x3 applies to the geometry (3x3, stride 1) and is faster than im2col +
 // gemm for these channel counts (measured: tiny channel counts lose to the transforms' cost).

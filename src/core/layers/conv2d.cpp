@@ -143,6 +143,7 @@ Tensor Conv2d::run_forward(const Tensor& x, Epilogue epilogue) {
 //               dx[n] += col2im(dcol)              (the adjoint of im2col; padding terms drop or fold back)
 // Thread t takes images [t*N/T, (t+1)*N/T) and sums its dW apart (thread 0 into the gradient
 // itself); the sums are added in order at the end, so the result does not depend on timing.
+// Where winograd_applies(), dW and (zero padding) dx are Winograd's instead; see below.
 Tensor Conv2d::backward(const Tensor& dy_in) {
   expect_forward_ran(x_.defined(), "Conv2d");
   const Shape out_shape = output_shape(x_.shape());
@@ -197,19 +198,24 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
         for (int64_t k = 0; k < 9; ++k) wt[(c * OC + oc) * 9 + (8 - k)] = w[(oc * C + c) * 9 + k];
     dx = Tensor::empty(x_.shape());
     winograd_conv3x3(dy.data(), N, gt, wt.data(), C, nullptr, Epilogue::kNone, dx.data());
-    if (!want_dw) return dx;
   } else {
     // col2im adds into dx, so it starts at zero; the direct path overwrites it.
     dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
   }
+  // dW of a 3x3 stride-1 convolution takes Winograd's transforms too (any padding mode: the
+  // input tiles are gathered with it), 4x fewer multiply-adds than im2col + gemm.
+  const bool winograd_dw = want_dw && winograd_applies(g, OC);
+  if (winograd_dw) winograd_conv3x3_dw(x_.data(), N, g, dy.data(), OC, weight_.grad.data());
+  const bool loop_dw = want_dw && !winograd_dw;
+  if (winograd_dx && !loop_dw) return dx;
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), N));
   std::vector<Tensor> dw_parts;
-  if (want_dw)
+  if (loop_dw)
     for (int64_t t = 1; t < parts; ++t) dw_parts.push_back(Tensor::zeros(weight_.grad.shape()));
   const float* w = weight_.value.data();
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
     for (int64_t part = part_begin; part < part_end; ++part) {
-      float* dw = part == 0 ? weight_.grad.data() : (want_dw ? dw_parts[static_cast<size_t>(part - 1)].data() : nullptr);
+      float* dw = part == 0 ? weight_.grad.data() : (loop_dw ? dw_parts[static_cast<size_t>(part - 1)].data() : nullptr);
       for (int64_t n = part * N / parts; n < (part + 1) * N / parts; ++n) {
         const float* xn = x_.data() + n * image_size;
         float* dxn = dx.data() + n * image_size;
@@ -217,12 +223,12 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
           const int64_t oh0 = blocks.begin(b), oh1 = blocks.end(b, g), Pb = (oh1 - oh0) * OW;
           const float* dyb = dy.data() + n * OC * P + oh0 * OW;  // (OC, Pb) with row stride P
           if (direct) {
-            if (want_dw) gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, xn + oh0 * OW, P, 1.0f, dw, R);
+            if (loop_dw) gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, xn + oh0 * OW, P, 1.0f, dw, R);
             gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, dxn + oh0 * OW, P);
             continue;
           }
           float* col = t_columns.get(R * Pb);
-          if (want_dw) {
+          if (loop_dw) {
             im2col(xn, g, oh0, oh1, col);
             gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, col, Pb, 1.0f, dw, R);
           }
