@@ -14,6 +14,7 @@
 
 #include "core/kernels/parallel.h"
 #include "core/kernels/winograd.h"
+#include "core/kernels/winograd_internal.h"
 #include "core/layers/conv2d.h"
 #include "layer_checks.h"
 
@@ -250,6 +251,36 @@ TEST(Winograd, Conv2dForwardAndBackwardMatchDirect) {
     conv.weight().grad.zero();
     expect_close(conv.backward(gy), dx, dx_mag, "dx");
     expect_close(conv.weight().grad, dw, dw_mag, "dW");
+  }
+}
+
+// Rows of 8 whole tiles take the SIMD row kernels where the CPU has them; the portable per-tile
+// path must give the same bits (same operations, no FMA), for y with bias and ReLU and for dW.
+// Widths 37 and 70 give rows with and without a partial tile and patches at the right border.
+TEST(Winograd, RowKernelsGiveThePortableBits) {
+  if (!detail::active_winograd_row_kernels()) GTEST_SKIP() << "no SIMD row kernels on this CPU";
+  Rng rng(46);
+  for (const Case& c : {Case{2, 16, 12, 21, 37, 1, 1, PaddingMode::kZeros}, Case{1, 12, 20, 14, 70, 1, 1, PaddingMode::kReflect},
+                        Case{1, 12, 12, 9, 66, 0, 1, PaddingMode::kZeros}}) {
+    SCOPED_TRACE(describe(c));
+    const ConvGeometry g = geometry(c);
+    const Tensor x = testing::random_tensor({c.N, c.C, c.H, c.W}, rng);
+    const Tensor w = testing::random_tensor({c.OC, c.C, 3, 3}, rng);
+    const Tensor b = testing::random_tensor({c.OC}, rng);
+    const Tensor dy = testing::random_tensor({c.N, c.OC, g.out_height(), g.out_width()}, rng);
+    std::vector<std::vector<float>> ys, dws;
+    for (bool simd : {true, false}) {
+      detail::set_winograd_row_kernels(simd);
+      Tensor y = Tensor::empty(dy.shape());
+      winograd_conv3x3(x.data(), c.N, g, w.data(), c.OC, b.data(), Epilogue::kRelu, y.data());
+      Tensor dw = Tensor::zeros(w.shape());
+      winograd_conv3x3_dw(x.data(), c.N, g, dy.data(), c.OC, dw.data());
+      ys.push_back(y.to_vector());
+      dws.push_back(dw.to_vector());
+    }
+    detail::set_winograd_row_kernels(true);
+    EXPECT_EQ(ys[0], ys[1]);
+    EXPECT_EQ(dws[0], dws[1]);
   }
 }
 

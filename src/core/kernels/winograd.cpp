@@ -10,15 +10,46 @@
 #include "core/kernels/winograd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "core/kernels/winograd_internal.h"
 #include "core/kernels/workspace.h"
 
 namespace neuroshop {
+namespace detail {
+
 namespace {
+std::atomic<bool> g_row_kernels_enabled{true};
+
+const WinogradRowKernels* choose_row_kernels() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  const char* forced = std::getenv("NEUROSHOP_GEMM");
+  if (forced && std::strcmp(forced, "portable") == 0) return nullptr;
+  if (__builtin_cpu_supports("avx2")) return winograd_row_kernels_avx2();
+#endif
+  return nullptr;
+}
+}  // namespace
+
+const WinogradRowKernels* active_winograd_row_kernels() {
+  static const WinogradRowKernels* kernels = choose_row_kernels();
+  return g_row_kernels_enabled.load(std::memory_order_relaxed) ? kernels : nullptr;
+}
+
+void set_winograd_row_kernels(bool enabled) { g_row_kernels_enabled.store(enabled); }
+
+}  // namespace detail
+
+namespace {
+
+using detail::WinogradRowKernels;
 
 constexpr int kLanes = 8;                   // tiles transformed together
 constexpr int64_t kBlockBytes = 3 << 19;    // V + M of one block of tiles
@@ -77,6 +108,28 @@ struct Problem {
   float* y;
 };
 
+// Whether tiles[0..7] are one row of tiles side by side (same image and rows, 4 pixels apart,
+// dilation 1), for the row kernels; `whole` also asks that all their outputs lie inside.
+bool is_tile_row(const Problem& p, const Tile* t, bool whole) {
+  if (p.dil != 1) return false;
+  for (int l = 1; l < kLanes; ++l)
+    if (t[l].n != t[0].n || t[l].h0 != t[0].h0 || t[l].w0 != t[0].w0 + 4 * l) return false;
+  if (whole)
+    for (int l = 0; l < kLanes; ++l)
+      if (t[l].rows != 4 || t[l].cols != 4) return false;
+  return true;
+}
+
+// x[h][w] of one channel (xc) with the padding: reflected, or zero.
+inline float padded(const Problem& p, const float* xc, int64_t h, int64_t w) {
+  if (h < 0 || h >= p.H) h = p.reflect_pad ? reflect(h, p.H) : -1;
+  if (w < 0 || w >= p.W) w = p.reflect_pad ? reflect(w, p.W) : -1;
+  return h >= 0 && w >= 0 ? xc[h * p.W + w] : 0.0f;
+}
+
+// The 8 tiles' patches span 6 rows of this many pixels.
+constexpr int64_t kRowSpan = 4 * kLanes + 2;
+
 // r = B^T v for 6 values spaced `s` apart (each a vector of kLanes tiles), written spaced `rs`.
 //   B^T = [ 4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1 ]
 inline void input_1d(const float* v, int64_t s, float* r, int64_t rs) {
@@ -108,10 +161,32 @@ inline void output_1d(const float* m, int64_t s, float* r, int64_t rs) {
 
 // V[xi][c][t] for the `count` tiles; V has row length ldv (>= count).
 void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv) {
-  alignas(64) float d[36 * kLanes], t[36 * kLanes];
+  alignas(64) float d[36 * kLanes], t[36 * kLanes], span[6 * kRowSpan];
+  const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   for (int64_t c = 0; c < p.C; ++c) {
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
+      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, false)) {
+        const Tile& first = tiles[tg];
+        const float* xc = p.x + (first.n * p.C + c) * p.H * p.W;
+        const int64_t h0 = first.h0, w0 = first.w0;
+        if (h0 >= 0 && w0 >= 0 && h0 + 5 < p.H && w0 + kRowSpan <= p.W) {
+          row_kernels->input(xc + h0 * p.W + w0, p.W, v + c * ldv + tg, p.C * ldv);
+        } else {  // at a border: the 6 rows with their padding, copied once
+          for (int64_t i = 0; i < 6; ++i) {
+            float* dst = span + i * kRowSpan;
+            const int64_t h = h0 + i;
+            const int64_t j0 = std::clamp<int64_t>(-w0, 0, kRowSpan), j1 = std::clamp<int64_t>(p.W - w0, j0, kRowSpan);
+            if (h >= 0 && h < p.H) std::memcpy(dst + j0, xc + h * p.W + w0 + j0, static_cast<size_t>(j1 - j0) * sizeof(float));
+            else
+              for (int64_t j = j0; j < j1; ++j) dst[j] = padded(p, xc, h, w0 + j);
+            for (int64_t j = 0; j < j0; ++j) dst[j] = padded(p, xc, h, w0 + j);
+            for (int64_t j = j1; j < kRowSpan; ++j) dst[j] = padded(p, xc, h, w0 + j);
+          }
+          row_kernels->input(span, kRowSpan, v + c * ldv + tg, p.C * ldv);
+        }
+        continue;
+      }
       for (int l = 0; l < kLanes; ++l) {
         if (l >= lanes) {
           for (int k = 0; k < 36; ++k) d[k * kLanes + l] = 0.0f;
@@ -128,12 +203,7 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
             for (int j = 0; j < 6; ++j) d[(i * 6 + j) * kLanes + l] = row[j * p.dil];
             continue;
           }
-          if (h < 0 || h >= p.H) h = p.reflect_pad ? reflect(h, p.H) : -1;
-          for (int j = 0; j < 6; ++j) {
-            int64_t w = w0 + j * p.dil;
-            if (w < 0 || w >= p.W) w = p.reflect_pad ? reflect(w, p.W) : -1;
-            d[(i * 6 + j) * kLanes + l] = h >= 0 && w >= 0 ? xc[h * p.W + w] : 0.0f;
-          }
+          for (int j = 0; j < 6; ++j) d[(i * 6 + j) * kLanes + l] = padded(p, xc, h, w0 + j * p.dil);
         }
       }
       // Columns first (t[i][j] = sum_k B^T[i][k] d[k][j]), then rows.
@@ -149,11 +219,18 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
 // y tiles from M[xi][oc][t] (row length ldm): A^T m A + bias, then the epilogue.
 void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm) {
   alignas(64) float mt[36 * kLanes], r[24 * kLanes], o[16 * kLanes];
+  const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   for (int64_t oc = 0; oc < p.OC; ++oc) {
     const float b = p.bias ? p.bias[oc] : 0.0f;
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
       const float* mo = m + oc * ldm + tg;
+      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, true)) {
+        const Tile& first = tiles[tg];
+        float* y0 = p.y + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
+        row_kernels->output(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, y0, p.OW);
+        continue;
+      }
       for (int xi = 0; xi < 36; ++xi) {
         for (int l = 0; l < lanes; ++l) mt[xi * kLanes + l] = mo[xi * p.OC * ldm + l];
         for (int l = lanes; l < kLanes; ++l) mt[xi * kLanes + l] = 0.0f;
@@ -197,9 +274,16 @@ inline void output_adjoint_1d(const float* v, int64_t s, float* r, int64_t rs) {
 void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count, const float* dy, float* m,
                               int64_t ldm) {
   alignas(64) float o[16 * kLanes], r[24 * kLanes], mt[36 * kLanes];
+  const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   for (int64_t oc = 0; oc < p.OC; ++oc) {
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
+      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, true)) {
+        const Tile& first = tiles[tg];
+        const float* dy0 = dy + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
+        row_kernels->output_adjoint(dy0, p.OW, m + oc * ldm + tg, p.OC * ldm);
+        continue;
+      }
       for (int k = 0; k < 16 * kLanes; ++k) o[k] = 0.0f;
       for (int l = 0; l < lanes; ++l) {
         const Tile& tile = tiles[tg + l];
@@ -270,7 +354,9 @@ BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC) {
   // A multiple of the thread count, so no thread waits on another's extra block.
   const int64_t threads = num_threads();
   const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads, (total + kLanes - 1) / kLanes);
-  return {tb, blocks, (total + blocks - 1) / blocks};
+  // Blocks start at multiples of kLanes, so where rows of tiles do too (widths of 32k pixels) every
+  // group of kLanes tiles is one row for the row kernels.
+  return {tb, blocks, ((total + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes};
 }
 
 }  // namespace
