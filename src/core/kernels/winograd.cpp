@@ -65,29 +65,28 @@ inline int64_t reflect(int64_t i, int64_t n) {
   return i >= 0 && i < n ? i : -1;
 }
 
-// u = G g G^T for one 3x3 filter g (row-major), u row-major 6x6; in double, rounded once.
+// u[xi * stride + l] = (G g_l G^T)[xi] for the filters g_l = g + 9 l, l < lanes (3x3 row-major,
+// u 6x6 row-major); in double, rounded once. Filters side by side, so each xi writes one run.
 //   G = [ 1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1 ]
-void transform_filter(const float* g, float* u, int64_t stride) {
-  auto apply_g = [](const double* v, double* out) {  // out[0..5] = G v, v of length 3
-    out[0] = v[0] / 4.0;
-    out[1] = -(v[0] + v[1] + v[2]) / 6.0;
-    out[2] = -(v[0] - v[1] + v[2]) / 6.0;
-    out[3] = v[0] / 24.0 + v[1] / 12.0 + v[2] / 6.0;
-    out[4] = v[0] / 24.0 - v[1] / 12.0 + v[2] / 6.0;
-    out[5] = v[2];
+void transform_filters(const float* g, int lanes, float* u, int64_t stride) {
+  auto apply_g = [](double v0, double v1, double v2, double* out, int64_t s) {  // out[k s] = (G v)[k]
+    out[0] = v0 / 4.0;
+    out[s] = -(v0 + v1 + v2) / 6.0;
+    out[2 * s] = -(v0 - v1 + v2) / 6.0;
+    out[3 * s] = v0 / 24.0 + v1 / 12.0 + v2 / 6.0;
+    out[4 * s] = v0 / 24.0 - v1 / 12.0 + v2 / 6.0;
+    out[5 * s] = v2;
   };
-  double t[6][3];  // t = G g
-  for (int j = 0; j < 3; ++j) {
-    const double col[3] = {g[j], g[3 + j], g[6 + j]};
-    double out[6];
-    apply_g(col, out);
-    for (int i = 0; i < 6; ++i) t[i][j] = out[i];
-  }
-  for (int i = 0; i < 6; ++i) {  // u = t G^T, row by row
-    double out[6];
-    apply_g(t[i], out);
-    for (int j = 0; j < 6; ++j) u[(i * 6 + j) * stride] = static_cast<float>(out[j]);
-  }
+  double t[6 * 3 * kLanes], out[6 * 6 * kLanes];  // t = G g: t[(i * 3 + j) * kLanes + l]
+  for (int l = 0; l < lanes; ++l)
+    for (int j = 0; j < 3; ++j) apply_g(g[9 * l + j], g[9 * l + 3 + j], g[9 * l + 6 + j], t + j * kLanes + l, 3 * kLanes);
+  for (int i = 0; i < 6; ++i)  // u = t G^T, row by row
+    for (int l = 0; l < lanes; ++l) {
+      const double* ti = t + i * 3 * kLanes + l;
+      apply_g(ti[0], ti[kLanes], ti[2 * kLanes], out + i * 6 * kLanes + l, kLanes);
+    }
+  for (int xi = 0; xi < 36; ++xi)
+    for (int l = 0; l < lanes; ++l) u[xi * stride + l] = static_cast<float>(out[xi * kLanes + l]);
 }
 
 // One 4x4 output tile: image n, the input row and column its 6x6 patch starts at (steps of d),
@@ -385,7 +384,9 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
   // U[xi][oc][c] = (G w[oc][c] G^T)[xi]
   std::vector<float> u(static_cast<size_t>(36 * OC * C));
   for (int64_t oc = 0; oc < OC; ++oc)
-    for (int64_t c = 0; c < C; ++c) transform_filter(w + (oc * C + c) * 9, u.data() + oc * C + c, OC * C);
+    for (int64_t c = 0; c < C; c += kLanes)
+      transform_filters(w + (oc * C + c) * 9, static_cast<int>(std::min<int64_t>(kLanes, C - c)), u.data() + oc * C + c,
+                        OC * C);
 
   // The 36 (OC x C) filter matrices are packed for the GEMM once, not once per block of tiles.
   std::vector<GemmPackedA> packed_u;

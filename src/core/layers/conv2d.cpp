@@ -157,7 +157,9 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
     const float* y = relu_y_.data();
     const float* d = dy_in.data();
     float* dz = dy.data();
-    for (int64_t i = 0, n = dy.numel(); i < n; ++i) dz[i] = y[i] > 0.0f ? d[i] : 0.0f;
+    parallel_for(dy.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) dz[i] = y[i] > 0.0f ? d[i] : 0.0f;
+    }, 1 << 16);
   }
   const ConvGeometry g = geometry(x_.shape());
   const int64_t N = x_.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
@@ -167,14 +169,29 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
   const RowBlocks blocks(g);
 
   if (options_.bias && bias_.trainable) {
-    for (int64_t oc = 0; oc < OC; ++oc) {
-      double sum = 0.0;  // P can be ~1e6 pixels: accumulate in double
-      for (int64_t n = 0; n < N; ++n) {
-        const float* d = dy.data() + (n * OC + oc) * P;
-        for (int64_t p = 0; p < P; ++p) sum += d[p];
+    // P can be ~1e6 pixels: 8 float lanes over runs of at most kRun pixels, each run's total added
+    // in double. One output channel per task, so the order of the sums is fixed.
+    constexpr int64_t kRun = 1024;
+    parallel_for(OC, [&](int64_t oc_begin, int64_t oc_end) {
+      for (int64_t oc = oc_begin; oc < oc_end; ++oc) {
+        double sum = 0.0;
+        for (int64_t n = 0; n < N; ++n) {
+          const float* d = dy.data() + (n * OC + oc) * P;
+          for (int64_t p0 = 0; p0 < P; p0 += kRun) {
+            const int64_t p1 = std::min(P, p0 + kRun);
+            float lanes[8] = {};
+            int64_t p = p0;
+            for (; p + 8 <= p1; p += 8)
+              for (int l = 0; l < 8; ++l) lanes[l] += d[p + l];
+            double run = 0.0;
+            for (float lane : lanes) run += lane;
+            for (; p < p1; ++p) run += d[p];
+            sum += run;
+          }
+        }
+        bias_.grad[oc] += static_cast<float>(sum);
       }
-      bias_.grad[oc] += static_cast<float>(sum);
-    }
+    });
   }
 
   // dx of a 3x3 stride-1 convolution with zero padding p and dilation d is again one: dy convolved
