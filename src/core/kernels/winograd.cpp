@@ -119,6 +119,15 @@ bool is_tile_row(const Problem& p, const Tile* t, bool whole) {
   return true;
 }
 
+// For each group of kLanes tiles from `tiles`: whether the row kernels take it (is_tile_row), or
+// all false without row kernels. Asked once per block, not once per channel.
+std::vector<char> row_groups(const Problem& p, const Tile* tiles, int64_t count, bool whole) {
+  std::vector<char> rows(static_cast<size_t>((count + kLanes - 1) / kLanes), 0);
+  if (!detail::active_winograd_row_kernels()) return rows;
+  for (int64_t tg = 0; tg + kLanes <= count; tg += kLanes) rows[static_cast<size_t>(tg / kLanes)] = is_tile_row(p, tiles + tg, whole);
+  return rows;
+}
+
 // x[h][w] of one channel (xc) with the padding: reflected, or zero.
 inline float padded(const Problem& p, const float* xc, int64_t h, int64_t w) {
   if (h < 0 || h >= p.H) h = p.reflect_pad ? reflect(h, p.H) : -1;
@@ -162,10 +171,11 @@ inline void output_1d(const float* m, int64_t s, float* r, int64_t rs) {
 void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv) {
   alignas(64) float d[36 * kLanes], t[36 * kLanes], span[6 * kRowSpan];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
+  const std::vector<char> rows = row_groups(p, tiles, count, false);
   for (int64_t c = 0; c < p.C; ++c) {
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
-      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, false)) {
+      if (rows[static_cast<size_t>(tg / kLanes)]) {
         const Tile& first = tiles[tg];
         const float* xc = p.x + (first.n * p.C + c) * p.H * p.W;
         const int64_t h0 = first.h0, w0 = first.w0;
@@ -219,12 +229,13 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
 void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm) {
   alignas(64) float mt[36 * kLanes], r[24 * kLanes], o[16 * kLanes];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
+  const std::vector<char> rows = row_groups(p, tiles, count, true);
   for (int64_t oc = 0; oc < p.OC; ++oc) {
     const float b = p.bias ? p.bias[oc] : 0.0f;
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
       const float* mo = m + oc * ldm + tg;
-      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, true)) {
+      if (rows[static_cast<size_t>(tg / kLanes)]) {
         const Tile& first = tiles[tg];
         float* y0 = p.y + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
         row_kernels->output(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, y0, p.OW);
@@ -274,10 +285,11 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
                               int64_t ldm) {
   alignas(64) float o[16 * kLanes], r[24 * kLanes], mt[36 * kLanes];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
+  const std::vector<char> rows = row_groups(p, tiles, count, true);
   for (int64_t oc = 0; oc < p.OC; ++oc) {
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
-      if (row_kernels && lanes == kLanes && is_tile_row(p, tiles + tg, true)) {
+      if (rows[static_cast<size_t>(tg / kLanes)]) {
         const Tile& first = tiles[tg];
         const float* dy0 = dy + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
         row_kernels->output_adjoint(dy0, p.OW, m + oc * ldm + tg, p.OC * ldm);
