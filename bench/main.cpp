@@ -9,7 +9,7 @@
 //   gemm:     fma_peak_gflops (the peak of the instruction set the GEMM dispatches to),
 //             gemm2048_gflops, gemm2048_torch_gflops, gemm2048_peak_fraction
 //   network:  {train_step,forward,infer512}_{ms,torch_ms,speedup}
-//   appnets:  colorize_train_step_{ms,torch_ms,speedup}, colorize_train_crops_per_second,
+//   appnets:  colorize{,_v2}_train_step_{ms,torch_ms,speedup}, colorize{,_v2}_train_crops_per_second,
 //             {stylize_net_1mp,harmonize_net,matte_net}_{ms,torch_ms,speedup}   (models/*.nsm present)
 //   xor:      xor_steps_per_second, xor_torch_steps_per_second, xor_speedup
 //   apps:     colorize_12mp_ms, stylize_fast_1mp_ms, stylize_optimize_512_ms, tryon_12mp_two_items_ms
@@ -223,15 +223,12 @@ int64_t model_input_size(const char* model, int64_t fallback) {
   return it == file.metadata.end() ? fallback : std::stoll(it->second);
 }
 
-void bench_app_networks(const Options& o) {
-  std::printf("Application networks (same weights in both engines)\n");
+// The colorizer's training step as `neuroshop train colorize` runs it: the model's 235 ab bins,
+// batch 16 of 128x128 crops, soft-target cross-entropy, Adam. `key` names the JSON fields.
+void bench_colorizer_step(const Options& o, const colorize::NetworkOptions& options, const char* label,
+                          const std::string& key) {
   {
-    // The colorizer's training step as `neuroshop train colorize` runs it: width 32, the shipped
-    // model's 235 ab bins, batch 16 of 128x128 crops, soft-target cross-entropy, Adam.
     Rng rng(3);
-    colorize::NetworkOptions options;
-    options.width = 32;
-    options.num_bins = 235;
     auto net = colorize::build_network(options, rng);
     const Tensor x = uniform({16, colorize::kInputChannels, 128, 128}, rng, -1, 1);
     const Tensor target = soft_targets({16, options.num_bins, 32, 32}, rng);
@@ -248,14 +245,26 @@ void bench_app_networks(const Options& o) {
         o.repeats);
     const double torch = torch_side::network_train_step_ms(*net, x, target, lr, o.repeats);
     let_torch_threads_sleep();
-    row("colorize train step, batch 16", ours, torch, "ms");
-    std::printf("  %-34s ours %10.1f crops/s     LibTorch %10.1f crops/s\n", "colorize training throughput",
+    row((std::string(label) + " train step, batch 16").c_str(), ours, torch, "ms");
+    std::printf("  %-34s ours %10.1f crops/s     LibTorch %10.1f crops/s\n", (std::string(label) + " throughput").c_str(),
                 16e3 / ours, 16e3 / torch);
-    g_results["colorize_train_step_ms"] = ours;
-    g_results["colorize_train_step_torch_ms"] = torch;
-    g_results["colorize_train_step_speedup"] = torch / ours;
-    g_results["colorize_train_crops_per_second"] = 16e3 / ours;
+    g_results[key + "_train_step_ms"] = ours;
+    g_results[key + "_train_step_torch_ms"] = torch;
+    g_results[key + "_train_step_speedup"] = torch / ours;
+    g_results[key + "_train_crops_per_second"] = 16e3 / ours;
   }
+}
+
+void bench_app_networks(const Options& o) {
+  std::printf("Application networks (same weights in both engines)\n");
+  colorize::NetworkOptions v1;  // the shipped colorizer: width 32, 930k parameters
+  v1.width = 32;
+  v1.num_bins = 235;
+  bench_colorizer_step(o, v1, "colorize", "colorize");
+  colorize::NetworkOptions v2 = v1;  // the 3.1M-parameter U-Net with a dilated middle, width 48
+  v2.arch = 2;
+  v2.width = 48;
+  bench_colorizer_step(o, v2, "colorize v2", "colorize_v2");
   // 1 MP as the fast style runs it: 1152x864 (sides multiples of 8, as the app pads them).
   inference_row(o, "style-great-wave", "fast style 1 MP (1152x864)", {1, 3, 864, 1152}, "stylize_net_1mp");
   const int64_t harmonize_side = model_input_size("harmonize", 256), matte_side = model_input_size("matte", 256);

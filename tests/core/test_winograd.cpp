@@ -175,16 +175,21 @@ TEST(Winograd, SameResultOnAnyNumberOfThreads) {
   const ConvGeometry g = geometry(c);
   const Tensor x = testing::random_tensor({c.N, c.C, c.H, c.W}, rng);
   const Tensor w = testing::random_tensor({c.OC, c.C, 3, 3}, rng);
+  const Tensor dy = testing::random_tensor({c.N, c.OC, g.out_height(), g.out_width()}, rng);
   const int threads = num_threads();
-  std::vector<std::vector<float>> results;
+  std::vector<std::vector<float>> results, dws;
   for (int n : {1, 3}) {
     set_num_threads(n);
     Tensor y = Tensor::empty({c.N, c.OC, g.out_height(), g.out_width()});
     winograd_conv3x3(x.data(), c.N, g, w.data(), c.OC, nullptr, Epilogue::kNone, y.data());
     results.push_back(y.to_vector());
+    Tensor dw = Tensor::zeros(w.shape());
+    winograd_conv3x3_dw(x.data(), c.N, g, dy.data(), c.OC, dw.data());
+    dws.push_back(dw.to_vector());
   }
   set_num_threads(threads);
   EXPECT_EQ(results[0], results[1]);  // each output is computed by one thread in a fixed order
+  EXPECT_EQ(dws[0], dws[1]);          // dW's partial sums are cut the same way on any thread count
 }
 
 // Conv2d with channel counts that take the Winograd path: y, dx (Winograd with the flipped,

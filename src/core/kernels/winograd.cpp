@@ -54,6 +54,7 @@ using detail::WinogradRowKernels;
 constexpr int kLanes = 8;                   // tiles transformed together
 constexpr int64_t kBlockBytes = 3 << 19;    // V + M of one block of tiles
 constexpr int64_t kMinBlock = 16, kMaxBlock = 512;
+constexpr int64_t kDwParts = 4;             // dW: partial sums, each on one thread
 
 thread_local Workspace t_v, t_m;
 
@@ -360,10 +361,9 @@ struct BlockPlan {
   int64_t tb, blocks, step;
 };
 
-BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC) {
+// `threads`: the block count is a multiple of it, so no thread waits on another's extra block.
+BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC, int64_t threads) {
   const int64_t tb = std::clamp<int64_t>(kBlockBytes / (36 * 4 * (C + OC)) / kLanes * kLanes, kMinBlock, kMaxBlock);
-  // A multiple of the thread count, so no thread waits on another's extra block.
-  const int64_t threads = num_threads();
   const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads, (total + kLanes - 1) / kLanes);
   // Blocks start at multiples of kLanes, so where rows of tiles do too (widths of 32k pixels) every
   // group of kLanes tiles is one row for the row kernels.
@@ -375,11 +375,11 @@ BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC) {
 bool winograd_applies(const ConvGeometry& g, int64_t out_channels) {
   if (g.kernel_size != 3 || g.stride != 1) return false;
   if (g.out_height() < 1 || g.out_width() < 1) return false;
-  // The transforms cost ~ (C + OC) per tile-element against the GEMM's C * OC: with few channels on
-  // either side they dominate and im2col + gemm wins.
-  // Measured per layer at 128x128 (AVX2): 4->32 0.85x and 32->2 0.76x of im2col's speed, 12->24
-  // and 24->12 1.1x, 64->64 1.5x, 128->128 2.0x.
-  if (std::min(g.channels, out_channels) < 12) return false;
+  // The transforms cost ~ (C + OC) per tile-element against the GEMM's C * OC: with few channels
+  // they dominate and im2col + gemm wins. Measured per layer, batch 1 at 128x128 against blocked
+  // im2col + gemm (AVX2, transforms on the row kernels): 3->12 (256^2) 0.67x, 6->12 1.05x,
+  // 4->32 1.1x, 8->8 1.4x, 12->6 1.55x, 12->24 1.7x, 32->2 1.85x, 24->24 2.1x.
+  if (g.channels < 4 || g.channels * out_channels < 64) return false;
   // Tiles cut at the border compute outputs that are thrown away: on a sub-grid of side s the
   // useful share is (s / (4 ceil(s/4)))^2. Below half (sub-grids of 1-3 pixels: a dilated
   // convolution on a tiny image) Winograd's 4x gain is gone.
@@ -407,7 +407,7 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
 
   const std::vector<Tile> tiles = list_tiles(N, g);
   const int64_t total = static_cast<int64_t>(tiles.size());
-  const BlockPlan plan = plan_blocks(total, C, OC);
+  const BlockPlan plan = plan_blocks(total, C, OC, num_threads());
   const int64_t tb = plan.tb, step = plan.step;
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
                   u.data(), bias, epilogue, y};
@@ -428,15 +428,15 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
 // dW: the products are element-wise in the transformed domain, so with M' = A dY A^T per tile
 //   dU[xi][oc][c] = sum_t M'[xi][oc][t] V[xi][c][t]      36 GEMMs (OC x tb)(tb x C) per block
 //   dW[oc][c]    += G^T dU[.][oc][c] G
-// Part p of the blocks sums its own dU; the parts are added in order, so the result does not
-// depend on timing.
+// The blocks are cut into kDwParts parts whatever the thread count; each sums its own dU and the
+// parts are added in order, so the result depends neither on timing nor on the number of threads.
 void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const float* dy, int64_t OC, float* dw) {
   const int64_t C = g.channels;
   const std::vector<Tile> tiles = list_tiles(N, g);
   const int64_t total = static_cast<int64_t>(tiles.size());
-  const BlockPlan plan = plan_blocks(total, C, OC);
+  const BlockPlan plan = plan_blocks(total, C, OC, kDwParts);
   const int64_t tb = plan.tb, step = plan.step;
-  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), plan.blocks));
+  const int64_t parts = std::min<int64_t>(kDwParts, plan.blocks);
   const Problem p{x, C, g.height, g.width, OC, g.out_height(), g.out_width(), g.padding, g.dilation,
                   g.padding_mode == PaddingMode::kReflect, nullptr, nullptr, Epilogue::kNone, nullptr};
   std::vector<std::vector<float>> du(static_cast<size_t>(parts), std::vector<float>(static_cast<size_t>(36 * OC * C), 0.0f));
