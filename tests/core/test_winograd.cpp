@@ -259,14 +259,15 @@ TEST(Winograd, Conv2dForwardAndBackwardMatchDirect) {
   }
 }
 
-// Rows of 8 whole tiles take the SIMD row kernels where the CPU has them; the portable per-tile
-// path must give the same bits (same operations, no FMA), for y with bias and ReLU and for dW.
-// Widths 37 and 70 give rows with and without a partial tile and patches at the right border.
+// Groups of 8 tiles take the SIMD kernels where the CPU has them (a row of tiles side by side, or
+// any 8 gathered and transposed); the portable per-tile path must give the same bits (same
+// operations, no FMA), for y with bias and ReLU and for dW. Widths 37 and 70 give rows with and
+// without a partial tile and patches at the right border; the dilated case only gathered groups.
 TEST(Winograd, RowKernelsGiveThePortableBits) {
   if (!detail::active_winograd_row_kernels()) GTEST_SKIP() << "no SIMD row kernels on this CPU";
   Rng rng(46);
   for (const Case& c : {Case{2, 16, 12, 21, 37, 1, 1, PaddingMode::kZeros}, Case{1, 12, 20, 14, 70, 1, 1, PaddingMode::kReflect},
-                        Case{1, 12, 12, 9, 66, 0, 1, PaddingMode::kZeros}}) {
+                        Case{1, 12, 12, 9, 66, 0, 1, PaddingMode::kZeros}, Case{2, 12, 8, 19, 23, 2, 2, PaddingMode::kReflect}}) {
     SCOPED_TRACE(describe(c));
     const ConvGeometry g = geometry(c);
     const Tensor x = testing::random_tensor({c.N, c.C, c.H, c.W}, rng);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "core/kernels/gemm.h"
@@ -136,6 +137,22 @@ inline float padded(const Problem& p, const float* xc, int64_t h, int64_t w) {
   return h >= 0 && w >= 0 ? xc[h * p.W + w] : 0.0f;
 }
 
+// out[(i * 6 + j) * stride] = the tile's input patch of channel c, with the padding.
+inline void gather_patch(const Problem& p, const Tile& tile, int64_t c, float* out, int64_t stride) {
+  const float* xc = p.x + (tile.n * p.C + c) * p.H * p.W;  // x[n][c][h][w] = xc[h*W + w]
+  const int64_t h0 = tile.h0, w0 = tile.w0;
+  const bool inside = h0 >= 0 && w0 >= 0 && h0 + 5 * p.dil < p.H && w0 + 5 * p.dil < p.W;
+  for (int i = 0; i < 6; ++i) {
+    const int64_t h = h0 + i * p.dil;
+    if (inside) {
+      const float* row = xc + h * p.W + w0;
+      for (int j = 0; j < 6; ++j) out[(i * 6 + j) * stride] = row[j * p.dil];
+    } else {
+      for (int j = 0; j < 6; ++j) out[(i * 6 + j) * stride] = padded(p, xc, h, w0 + j * p.dil);
+    }
+  }
+}
+
 // The 8 tiles' patches span 6 rows of this many pixels.
 constexpr int64_t kRowSpan = 4 * kLanes + 2;
 
@@ -197,24 +214,17 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
         }
         continue;
       }
+      if (row_kernels && lanes == kLanes) {  // any 8 tiles: gathered one after another, then transposed
+        for (int l = 0; l < kLanes; ++l) gather_patch(p, tiles[tg + l], c, d + 36 * l, 1);
+        row_kernels->input_tiles(d, v + c * ldv + tg, p.C * ldv);
+        continue;
+      }
       for (int l = 0; l < kLanes; ++l) {
         if (l >= lanes) {
           for (int k = 0; k < 36; ++k) d[k * kLanes + l] = 0.0f;
           continue;
         }
-        const Tile& tile = tiles[tg + l];
-        const float* xc = p.x + (tile.n * p.C + c) * p.H * p.W;  // x[n][c][h][w] = xc[h*W + w]
-        const int64_t h0 = tile.h0, w0 = tile.w0;
-        const bool inside = h0 >= 0 && w0 >= 0 && h0 + 5 * p.dil < p.H && w0 + 5 * p.dil < p.W;
-        for (int i = 0; i < 6; ++i) {
-          int64_t h = h0 + i * p.dil;
-          if (inside) {
-            const float* row = xc + h * p.W + w0;
-            for (int j = 0; j < 6; ++j) d[(i * 6 + j) * kLanes + l] = row[j * p.dil];
-            continue;
-          }
-          for (int j = 0; j < 6; ++j) d[(i * 6 + j) * kLanes + l] = padded(p, xc, h, w0 + j * p.dil);
-        }
+        gather_patch(p, tiles[tg + l], c, d + l, kLanes);
       }
       // Columns first (t[i][j] = sum_k B^T[i][k] d[k][j]), then rows.
       for (int j = 0; j < 6; ++j) input_1d(d + j * kLanes, 6 * kLanes, t + j * kLanes, 6 * kLanes);
@@ -315,24 +325,27 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
   }
 }
 
-// g += G^T u G for one 6x6 u (elements spaced `stride`), the adjoint of transform_filter; in double.
-void transform_filter_adjoint(const double* u, int64_t stride, float* g) {
+// g_l += G^T u_l G for l < lanes, u_l[xi] = u[xi * kLanes + l] (6x6), g_l = g + 9 l: the adjoint
+// of transform_filters; in double.
+void transform_filters_adjoint(const double* u, int lanes, float* g) {
   static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                       {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
-  double t[6][3];  // t = u G
-  for (int i = 0; i < 6; ++i)
-    for (int b = 0; b < 3; ++b) {
-      double sum = 0.0;
-      for (int j = 0; j < 6; ++j) sum += u[(i * 6 + j) * stride] * kG[j][b];
-      t[i][b] = sum;
-    }
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) {
-      double sum = 0.0;
-      for (int i = 0; i < 6; ++i) sum += kG[i][a] * t[i][b];
-      g[a * 3 + b] += static_cast<float>(sum);
-    }
+  for (int l = 0; l < lanes; ++l) {
+    double t[6][3];  // t = u G
+    for (int i = 0; i < 6; ++i)
+      for (int b = 0; b < 3; ++b) {
+        double sum = 0.0;
+        for (int j = 0; j < 6; ++j) sum += u[(i * 6 + j) * kLanes + l] * kG[j][b];
+        t[i][b] = sum;
+      }
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) {
+        double sum = 0.0;
+        for (int i = 0; i < 6; ++i) sum += kG[i][a] * t[i][b];
+        g[9 * l + a * 3 + b] += static_cast<float>(sum);
+      }
+  }
 }
 
 // Every 4x4 output tile of every image and sub-grid; sub-grid (a, b) holds output rows a, a+d, ...
@@ -439,28 +452,42 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
   const int64_t parts = std::min<int64_t>(kDwParts, plan.blocks);
   const Problem p{x, C, g.height, g.width, OC, g.out_height(), g.out_width(), g.padding, g.dilation,
                   g.padding_mode == PaddingMode::kReflect, nullptr, nullptr, Epilogue::kNone, nullptr};
-  std::vector<std::vector<float>> du(static_cast<size_t>(parts), std::vector<float>(static_cast<size_t>(36 * OC * C), 0.0f));
+  // Each part's dU is written by its first block's products (beta 0), so it needs no zeroing.
+  std::vector<std::unique_ptr<float[]>> du;
+  for (int64_t part = 0; part < parts; ++part) du.emplace_back(new float[static_cast<size_t>(36 * OC * C)]);
+  std::vector<char> written(static_cast<size_t>(parts), 0);
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
     float* v = t_v.get(36 * C * tb);
     float* m = t_m.get(36 * OC * tb);
     for (int64_t part = part_begin; part < part_end; ++part) {
-      float* dup = du[static_cast<size_t>(part)].data();
+      float* dup = du[static_cast<size_t>(part)].get();
       for (int64_t block = part * plan.blocks / parts; block < (part + 1) * plan.blocks / parts; ++block) {
         const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
         if (count <= 0) continue;
         input_transform(p, tiles.data() + t0, count, v, tb);
         output_adjoint_transform(p, tiles.data() + t0, count, dy, m, tb);
+        const float beta = written[static_cast<size_t>(part)] ? 1.0f : 0.0f;
         for (int xi = 0; xi < 36; ++xi)
-          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * OC * tb, tb, v + xi * C * tb, tb, 1.0f,
+          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * OC * tb, tb, v + xi * C * tb, tb, beta,
                dup + xi * OC * C, C);
+        written[static_cast<size_t>(part)] = 1;
       }
     }
   });
-  std::vector<double> sum(static_cast<size_t>(36 * OC * C), 0.0);
-  for (const std::vector<float>& part : du)
-    for (size_t i = 0; i < sum.size(); ++i) sum[i] += part[i];
+  // dW[oc][c] += G^T (sum of the parts' dU) G, 8 filters side by side so every read is a run.
+  double sum[36 * kLanes];
   for (int64_t oc = 0; oc < OC; ++oc)
-    for (int64_t c = 0; c < C; ++c) transform_filter_adjoint(sum.data() + oc * C + c, OC * C, dw + (oc * C + c) * 9);
+    for (int64_t c = 0; c < C; c += kLanes) {
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, C - c));
+      std::fill(sum, sum + 36 * kLanes, 0.0);
+      for (int64_t part = 0; part < parts; ++part) {
+        if (!written[static_cast<size_t>(part)]) continue;
+        const float* dup = du[static_cast<size_t>(part)].get() + oc * C + c;
+        for (int xi = 0; xi < 36; ++xi)
+          for (int l = 0; l < lanes; ++l) sum[xi * kLanes + l] += dup[xi * OC * C + l];
+      }
+      transform_filters_adjoint(sum, lanes, dw + (oc * C + c) * 9);
+    }
 }
 
 }  // namespace neuroshop

@@ -6,6 +6,10 @@
 #if defined(__AVX2__)
 #include <immintrin.h>
 
+#include <initializer_list>
+
+#include "core/kernels/transpose_avx2.h"
+
 namespace neuroshop::detail {
 namespace {
 
@@ -79,15 +83,10 @@ inline void output_adjoint_1d(const V y[4], V r[6]) {
   r[5] = y[3];
 }
 
-void input_row8(const float* x0, int64_t W, float* v, int64_t vs) {
-  V d[6][6];  // d[i][j], lanes = tiles
-  for (int i = 0; i < 6; ++i) {
-    const float* row = x0 + i * W;
-    deinterleave4(row, d[i]);
-    d[i][4] = shift_in(d[i][0], row[32]);
-    d[i][5] = shift_in(d[i][1], row[33]);
-  }
-  V t[6][6];  // columns first, then rows, as the portable path
+// v[xi * vs + l] = (B^T d B)[xi] from the 36 lane vectors d[i][j]: columns first, then rows, as
+// the portable path.
+void input_from_lanes(const V d[6][6], float* v, int64_t vs) {
+  V t[6][6];
   for (int j = 0; j < 6; ++j) {
     V col[6] = {d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j]}, r[6];
     input_1d(col, r);
@@ -98,6 +97,31 @@ void input_row8(const float* x0, int64_t W, float* v, int64_t vs) {
     input_1d(t[i], r);
     for (int j = 0; j < 6; ++j) _mm256_storeu_ps(v + (i * 6 + j) * vs, r[j]);
   }
+}
+
+void input_row8(const float* x0, int64_t W, float* v, int64_t vs) {
+  V d[6][6];  // d[i][j], lanes = tiles
+  for (int i = 0; i < 6; ++i) {
+    const float* row = x0 + i * W;
+    deinterleave4(row, d[i]);
+    d[i][4] = shift_in(d[i][0], row[32]);
+    d[i][5] = shift_in(d[i][1], row[33]);
+  }
+  input_from_lanes(d, v, vs);
+}
+
+// Any 8 tiles, their patches gathered one after another (patches[36 l + xi]): to lanes by 8x8
+// transposes (the last one over columns 28..35, of which 32..35 are kept).
+void input_tiles8(const float* patches, float* v, int64_t vs) {
+  V d[6][6];
+  V* flat = &d[0][0];
+  for (int k0 : {0, 8, 16, 24, 28}) {
+    V r[8];
+    for (int l = 0; l < 8; ++l) r[l] = _mm256_loadu_ps(patches + 36 * l + k0);
+    transpose8(r);
+    for (int k = k0 == 28 ? 4 : 0; k < 8; ++k) flat[k0 + k] = r[k];
+  }
+  input_from_lanes(d, v, vs);
 }
 
 void output_row8(const float* m, int64_t ms, float bias, bool relu, float* y0, int64_t OW) {
@@ -139,7 +163,7 @@ void output_adjoint_row8(const float* dy0, int64_t OW, float* m, int64_t ms) {
 }  // namespace
 
 const WinogradRowKernels* winograd_row_kernels_avx2() {
-  static const WinogradRowKernels kernels{input_row8, output_row8, output_adjoint_row8};
+  static const WinogradRowKernels kernels{input_row8, input_tiles8, output_row8, output_adjoint_row8};
   return &kernels;
 }
 

@@ -1,5 +1,6 @@
 // Internals of the Winograd kernel (winograd.cpp) shared with its per-ISA file and the tests: the
-// transforms of a row of 8 whole tiles, side by side in one image row, in AVX2 registers.
+// transforms of 8 tiles in AVX2 registers, for a row of tiles side by side in one image row (and
+// the input transform for any 8 tiles, gathered first).
 //
 // Lane l of every vector is tile l; the tiles' patches start 4 pixels apart, so a row of the 8
 // patches is 34 consecutive pixels (inputs) or 32 (outputs), loaded whole and de-interleaved by 4
@@ -14,6 +15,8 @@ namespace neuroshop::detail {
 struct WinogradRowKernels {
   // v[xi * vs + l] = (B^T d_l B)[xi], d_l the 6x6 patch at x0 + 4 l (row stride W).
   void (*input)(const float* x0, int64_t W, float* v, int64_t vs);
+  // The same for any 8 tiles whose 6x6 patches were gathered one after another: d_l = patches + 36 l.
+  void (*input_tiles)(const float* patches, float* v, int64_t vs);
   // y0[i * OW + 4 l + j] = epilogue((A^T m_l A)[i][j] + bias), m_l[xi] = m[xi * ms + l].
   void (*output)(const float* m, int64_t ms, float bias, bool relu, float* y0, int64_t OW);
   // m[xi * ms + l] = (A dy_l A^T)[xi], dy_l the 4x4 block at dy0 + 4 l (row stride OW).
