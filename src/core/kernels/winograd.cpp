@@ -153,6 +153,25 @@ inline void gather_patch(const Problem& p, const Tile& tile, int64_t c, float* o
   }
 }
 
+// The tile's outputs of channel oc inside the output: y[...] = o[(i * 4 + j) * stride].
+inline void scatter_tile(const Problem& p, const Tile& tile, int64_t oc, const float* o, int64_t stride) {
+  float* yc = p.y + (tile.n * p.OC + oc) * p.OH * p.OW;  // y[n][oc][h][w] = yc[h*OW + w]
+  for (int i = 0; i < tile.rows; ++i) {
+    float* yrow = yc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
+    for (int j = 0; j < tile.cols; ++j) yrow[j * p.dil] = o[(i * 4 + j) * stride];
+  }
+}
+
+// o[(i * 4 + j) * stride] = dy of the tile's outputs of channel oc that lie inside the output
+// (the others are left as they are: zero).
+inline void gather_dy_tile(const Problem& p, const float* dy, const Tile& tile, int64_t oc, float* o, int64_t stride) {
+  const float* dyc = dy + (tile.n * p.OC + oc) * p.OH * p.OW;
+  for (int i = 0; i < tile.rows; ++i) {
+    const float* row = dyc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
+    for (int j = 0; j < tile.cols; ++j) o[(i * 4 + j) * stride] = row[j * p.dil];
+  }
+}
+
 // The 8 tiles' patches span 6 rows of this many pixels.
 constexpr int64_t kRowSpan = 4 * kLanes + 2;
 
@@ -252,6 +271,11 @@ void output_transform(const Problem& p, const Tile* tiles, int64_t count, const 
         row_kernels->output(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, y0, p.OW);
         continue;
       }
+      if (row_kernels && lanes == kLanes) {  // any 8 tiles: transposed to one after another, then written
+        row_kernels->output_tiles(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, o);
+        for (int l = 0; l < kLanes; ++l) scatter_tile(p, tiles[tg + l], oc, o + 16 * l, 1);
+        continue;
+      }
       for (int xi = 0; xi < 36; ++xi) {
         for (int l = 0; l < lanes; ++l) mt[xi * kLanes + l] = mo[xi * p.OC * ldm + l];
         for (int l = lanes; l < kLanes; ++l) mt[xi * kLanes + l] = 0.0f;
@@ -263,14 +287,7 @@ void output_transform(const Problem& p, const Tile* tiles, int64_t count, const 
         if (p.epilogue == Epilogue::kRelu) v = v > 0.0f ? v : 0.0f;
         o[k] = v;
       }
-      for (int l = 0; l < lanes; ++l) {
-        const Tile& tile = tiles[tg + l];
-        float* yc = p.y + (tile.n * p.OC + oc) * p.OH * p.OW;  // y[n][oc][h][w] = yc[h*OW + w]
-        for (int i = 0; i < tile.rows; ++i) {
-          float* yrow = yc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
-          for (int j = 0; j < tile.cols; ++j) yrow[j * p.dil] = o[(i * 4 + j) * kLanes + l];
-        }
-      }
+      for (int l = 0; l < lanes; ++l) scatter_tile(p, tiles[tg + l], oc, o + l, kLanes);
     }
   }
 }
@@ -307,14 +324,12 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
         continue;
       }
       for (int k = 0; k < 16 * kLanes; ++k) o[k] = 0.0f;
-      for (int l = 0; l < lanes; ++l) {
-        const Tile& tile = tiles[tg + l];
-        const float* dyc = dy + (tile.n * p.OC + oc) * p.OH * p.OW;
-        for (int i = 0; i < tile.rows; ++i) {
-          const float* row = dyc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
-          for (int j = 0; j < tile.cols; ++j) o[(i * 4 + j) * kLanes + l] = row[j * p.dil];
-        }
+      if (row_kernels && lanes == kLanes) {  // any 8 tiles: gathered one after another, then transposed
+        for (int l = 0; l < kLanes; ++l) gather_dy_tile(p, dy, tiles[tg + l], oc, o + 16 * l, 1);
+        row_kernels->output_adjoint_tiles(o, m + oc * ldm + tg, p.OC * ldm);
+        continue;
       }
+      for (int l = 0; l < lanes; ++l) gather_dy_tile(p, dy, tiles[tg + l], oc, o + l, kLanes);
       // Columns first (r[i][j] = sum_k A[i][k] o[k][j], 6x4), then rows (6x6).
       for (int j = 0; j < 4; ++j) output_adjoint_1d(o + j * kLanes, 4 * kLanes, r + j * kLanes, 4 * kLanes);
       for (int i = 0; i < 6; ++i) output_adjoint_1d(r + i * 4 * kLanes, kLanes, mt + i * 6 * kLanes, kLanes);

@@ -124,29 +124,46 @@ void input_tiles8(const float* patches, float* v, int64_t vs) {
   input_from_lanes(d, v, vs);
 }
 
-void output_row8(const float* m, int64_t ms, float bias, bool relu, float* y0, int64_t OW) {
+// o[i][j] = epilogue((A^T m A)[i][j] + bias) as lane vectors, m[xi] = m + xi * ms.
+void output_to_lanes(const float* m, int64_t ms, float bias, bool relu, V o[4][4]) {
   V r[4][6];
   for (int j = 0; j < 6; ++j) {
-    V col[6], o[4];
+    V col[6], t[4];
     for (int k = 0; k < 6; ++k) col[k] = _mm256_loadu_ps(m + (k * 6 + j) * ms);
-    output_1d(col, o);
-    for (int i = 0; i < 4; ++i) r[i][j] = o[i];
+    output_1d(col, t);
+    for (int i = 0; i < 4; ++i) r[i][j] = t[i];
   }
   const V b = _mm256_set1_ps(bias), zero = _mm256_setzero_ps();
   for (int i = 0; i < 4; ++i) {
-    V o[4];
-    output_1d(r[i], o);
+    output_1d(r[i], o[i]);
     for (int j = 0; j < 4; ++j) {
-      o[j] = add(o[j], b);
-      if (relu) o[j] = _mm256_max_ps(o[j], zero);  // as the portable v > 0 ? v : 0 (no NaN here)
+      o[i][j] = add(o[i][j], b);
+      if (relu) o[i][j] = _mm256_max_ps(o[i][j], zero);  // as the portable v > 0 ? v : 0 (no NaN here)
     }
-    interleave4(o, y0 + i * OW);
   }
 }
 
-void output_adjoint_row8(const float* dy0, int64_t OW, float* m, int64_t ms) {
-  V y[4][4];
-  for (int i = 0; i < 4; ++i) deinterleave4(dy0 + i * OW, y[i]);
+void output_row8(const float* m, int64_t ms, float bias, bool relu, float* y0, int64_t OW) {
+  V o[4][4];
+  output_to_lanes(m, ms, bias, relu, o);
+  for (int i = 0; i < 4; ++i) interleave4(o[i], y0 + i * OW);
+}
+
+// Any 8 tiles: tiles[16 l + 4 i + j] = tile l's output (i, j), by two 8x8 transposes.
+void output_tiles8(const float* m, int64_t ms, float bias, bool relu, float* tiles) {
+  V o[4][4];
+  output_to_lanes(m, ms, bias, relu, o);
+  const V* flat = &o[0][0];
+  for (int k0 : {0, 8}) {
+    V r[8];
+    for (int k = 0; k < 8; ++k) r[k] = flat[k0 + k];
+    transpose8(r);
+    for (int l = 0; l < 8; ++l) _mm256_storeu_ps(tiles + 16 * l + k0, r[l]);
+  }
+}
+
+// m[xi * ms + l] = (A y A^T)[xi] from the lane vectors y[i][j].
+void output_adjoint_from_lanes(const V y[4][4], float* m, int64_t ms) {
   V r[6][4];
   for (int j = 0; j < 4; ++j) {
     V col[4] = {y[0][j], y[1][j], y[2][j], y[3][j]}, o[6];
@@ -160,10 +177,30 @@ void output_adjoint_row8(const float* dy0, int64_t OW, float* m, int64_t ms) {
   }
 }
 
+void output_adjoint_row8(const float* dy0, int64_t OW, float* m, int64_t ms) {
+  V y[4][4];
+  for (int i = 0; i < 4; ++i) deinterleave4(dy0 + i * OW, y[i]);
+  output_adjoint_from_lanes(y, m, ms);
+}
+
+// Any 8 tiles, their 4x4 blocks of dy gathered one after another (tiles[16 l + 4 i + j]).
+void output_adjoint_tiles8(const float* tiles, float* m, int64_t ms) {
+  V y[4][4];
+  V* flat = &y[0][0];
+  for (int k0 : {0, 8}) {
+    V r[8];
+    for (int l = 0; l < 8; ++l) r[l] = _mm256_loadu_ps(tiles + 16 * l + k0);
+    transpose8(r);
+    for (int k = 0; k < 8; ++k) flat[k0 + k] = r[k];
+  }
+  output_adjoint_from_lanes(y, m, ms);
+}
+
 }  // namespace
 
 const WinogradRowKernels* winograd_row_kernels_avx2() {
-  static const WinogradRowKernels kernels{input_row8, input_tiles8, output_row8, output_adjoint_row8};
+  static const WinogradRowKernels kernels{input_row8,          input_tiles8,          output_row8,
+                                          output_tiles8,       output_adjoint_row8,   output_adjoint_tiles8};
   return &kernels;
 }
 

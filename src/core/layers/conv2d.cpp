@@ -151,16 +151,9 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
   // After forward_relu, dy_in is the gradient of the ReLU's output:
   // forward was:  y = max(0, z),  z = conv(x) + b
   // so:           dz = dy_in * (y > 0)
-  Tensor dy = dy_in;
-  if (relu_y_.defined()) {
-    dy = Tensor::empty(out_shape);
-    const float* y = relu_y_.data();
-    const float* d = dy_in.data();
-    float* dz = dy.data();
-    parallel_for(dy.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) dz[i] = y[i] > 0.0f ? d[i] : 0.0f;
-    }, 1 << 16);
-  }
+  // The mask is applied in the same pass as the bias gradient's sum (below).
+  const bool masked = relu_y_.defined();
+  Tensor dy = masked ? Tensor::empty(out_shape) : dy_in;
   const ConvGeometry g = geometry(x_.shape());
   const int64_t N = x_.dim(0), OC = options_.out_channels, R = g.col_rows(), P = g.col_cols(), OW = g.out_width();
   const int64_t image_size = g.channels * g.height * g.width;
@@ -168,15 +161,28 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
   const bool want_dw = weight_.trainable;
   const RowBlocks blocks(g);
 
-  if (options_.bias && bias_.trainable) {
-    // P can be ~1e6 pixels: 8 float lanes over runs of at most kRun pixels, each run's total added
-    // in double. One output channel per task, so the order of the sums is fixed.
+  // One pass per output channel: dz = mask(dy_in) and db += sum dz. P can be ~1e6 pixels: 8
+  // float lanes over runs of at most kRun pixels, each run's total added in double. One output
+  // channel per task, so the order of the sums is fixed.
+  const bool want_db = options_.bias && bias_.trainable;
+  if (masked || want_db) {
     constexpr int64_t kRun = 1024;
+    const float* y = masked ? relu_y_.data() : nullptr;
+    const float* d_in = dy_in.data();
+    float* dz = masked ? dy.data() : nullptr;  // written only when it is this call's own buffer
     parallel_for(OC, [&](int64_t oc_begin, int64_t oc_end) {
       for (int64_t oc = oc_begin; oc < oc_end; ++oc) {
         double sum = 0.0;
         for (int64_t n = 0; n < N; ++n) {
-          const float* d = dy.data() + (n * OC + oc) * P;
+          const int64_t row = (n * OC + oc) * P;
+          const float* d = d_in + row;
+          if (masked) {
+            const float* yr = y + row;
+            float* zr = dz + row;
+            for (int64_t p = 0; p < P; ++p) zr[p] = yr[p] > 0.0f ? d[p] : 0.0f;
+            d = zr;
+          }
+          if (!want_db) continue;
           for (int64_t p0 = 0; p0 < P; p0 += kRun) {
             const int64_t p1 = std::min(P, p0 + kRun);
             float lanes[8] = {};
@@ -189,7 +195,7 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
             sum += run;
           }
         }
-        bias_.grad[oc] += static_cast<float>(sum);
+        if (want_db) bias_.grad[oc] += static_cast<float>(sum);
       }
     });
   }
