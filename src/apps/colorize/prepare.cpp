@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <unordered_set>
 
 #include "apps/colorize/dataset.h"
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "io/color.h"
 #include "io/image_file.h"
@@ -38,16 +38,11 @@ int64_t find_near(uint64_t hash, const std::vector<uint64_t>& hashes, int64_t ma
   return -1;
 }
 
-// Writes lines (after a header) to path through a temporary name.
+// Writes lines (after a header) to path atomically.
 void write_tsv(const std::string& path, const std::string& header, const std::vector<std::string>& lines) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << header << "\n";
-    for (const std::string& line : lines) out << line << "\n";
-    if (!out) throw IoError("cannot write '" + tmp + "'");
-  }
-  fs::rename(tmp, path);
+  std::string text = header + "\n";
+  for (const std::string& line : lines) text += line + "\n";
+  write_file_atomically(path, text);
 }
 
 // "a/b/c.JPEG" under root "a" -> "b_c.jpg": unique within one input, readable, flat.
