@@ -12,7 +12,7 @@
 #include "io/image_file.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 namespace {
 
 cv::Point pt(double x, double y) { return {static_cast<int>(std::lround(x * 16)), static_cast<int>(std::lround(y * 16))}; }
@@ -114,7 +114,7 @@ cv::Mat perturb_region(const cv::Mat& photo, const cv::Mat& mask, const cv::Mat&
     cv::Mat x = photo.clone();
     bool any = false;
     if (rng.uniform() < 0.5 && !other.empty()) {
-      x = reinhard_transfer(x, lab_stats(photo, mask), lab_stats(other), rng.uniform(0.4, 1.0));
+      x = tryon::reinhard_transfer(x, tryon::lab_stats(photo, mask), tryon::lab_stats(other), rng.uniform(0.4, 1.0));
       any = true;
     }
     if (rng.uniform() < 0.6 || !any) {
@@ -153,7 +153,7 @@ HarmonizeSample make_sample(const cv::Mat& photo, const cv::Mat& other, const st
 
 cv::Mat reinhard_harmonize(const cv::Mat& composite, const cv::Mat& mask) {
   cv::Mat background = 1.0f - mask;
-  const cv::Mat transferred = reinhard_transfer(composite, lab_stats(composite, mask), lab_stats(composite, background), 1.0);
+  const cv::Mat transferred = tryon::reinhard_transfer(composite, tryon::lab_stats(composite, mask), tryon::lab_stats(composite, background), 1.0);
   return blend(composite, transferred, mask);
 }
 
@@ -275,4 +275,4 @@ Tensor mask_tensor(const std::vector<cv::Mat>& masks) {
   return t;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

@@ -14,7 +14,7 @@
 #include "core/optim/adam.h"
 #include "io/image_file.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 
 namespace {
 
@@ -175,4 +175,4 @@ HarmonizeEvalResult evaluate_harmonize(HarmonizeModel& model, const HarmonizeEva
   return r;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

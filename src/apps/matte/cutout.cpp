@@ -13,7 +13,7 @@
 #include "core/errors.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 namespace {
 
 constexpr uint64_t kGrabCutSeed = 0x6a09e667f3bcc909ull;
@@ -214,4 +214,4 @@ apps::BatchReport cutout_files(const std::string& method, const std::string& mod
       progress, "cutout");
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

@@ -24,7 +24,7 @@
 #include "io/image_file.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kHeldOutViews = {"sofa_winchester_34", "sofa_winchester_front", "armchair_lounge_34",
@@ -142,7 +142,7 @@ Tensor matte_target(const std::vector<MatteSample>& samples) {
 // A white shot placed at a random scale and offset in a size x size canvas (the background
 // extended by repeating its border).
 MatteSample crop_white_shot(const CutoutPicture& shot, int64_t size, Rng& rng) {
-  const cv::Rect box = alpha_bounds(shot.alpha);
+  const cv::Rect box = tryon::alpha_bounds(shot.alpha);
   const double S = static_cast<double>(size);
   const double scale = rng.uniform(0.55, 0.92) * S / std::max(box.width, box.height);
   const double cx = box.x + 0.5 * box.width, cy = box.y + 0.5 * box.height;
@@ -173,7 +173,7 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
     c.name = p.stem().string();
     c.bgr = to_unit(image.pixels, image.bit_depth);
     c.alpha = to_unit(image.alpha, image.bit_depth);
-    const cv::Rect box = alpha_bounds(c.alpha);
+    const cv::Rect box = tryon::alpha_bounds(c.alpha);
     if (box.empty()) continue;
     c.bgr = c.bgr(box).clone();
     c.alpha = c.alpha(box).clone();
@@ -219,7 +219,7 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
 MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng) {
   const double fit = rng.uniform(0.55, 0.9) * std::min(size.width, size.height) / std::max(item_alpha.cols, item_alpha.rows);
   const cv::Size item_size(std::max(2, static_cast<int>(item_alpha.cols * fit)), std::max(2, static_cast<int>(item_alpha.rows * fit)));
-  PlacedItem placed;
+  tryon::PlacedItem placed;
   cv::resize(item_bgr, placed.bgr, item_size, 0, 0, cv::INTER_AREA);
   cv::resize(item_alpha, placed.alpha, item_size, 0, 0, cv::INTER_AREA);
   placed.bgr = jitter_colours(placed.bgr, rng);
@@ -237,12 +237,12 @@ MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha,
   MatteSample s;
   s.bgr = plain_background(size, rng);
   // Studio shadows: always some contact shadow, often a cast one.
-  darken(s.bgr, contact_shadow(placed, rng.uniform(0.1, 0.6)));
+  tryon::darken(s.bgr, tryon::contact_shadow(placed, rng.uniform(0.1, 0.6)));
   if (rng.uniform() < 0.5) {
     const cv::Point2d light(rng.uniform(-1.0, 2.0) * size.width, rng.uniform(-0.5, 0.2) * size.height);
-    darken(s.bgr, cast_shadow(placed, light, rng.uniform(0.1, 0.45)));
+    tryon::darken(s.bgr, tryon::cast_shadow(placed, light, rng.uniform(0.1, 0.45)));
   }
-  composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
+  tryon::composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
   s.alpha = cv::Mat::zeros(size, CV_32F);
   const cv::Rect r = cv::Rect(placed.origin, item_size) & cv::Rect(0, 0, size.width, size.height);
   placed.alpha(cv::Rect(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height)).copyTo(s.alpha(r));
@@ -270,7 +270,7 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
     cv::Mat bgr, alpha;
     cv::warpAffine(c.bgr, bgr, map, out_size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::warpAffine(c.alpha, alpha, map, out_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-    const cv::Rect box = alpha_bounds(alpha);
+    const cv::Rect box = tryon::alpha_bounds(alpha);
     if (box.empty()) return compose_on_plain(c.bgr, c.alpha, canvas, rng);
     return compose_on_plain(bgr(box), alpha(box), canvas, rng);
   }
@@ -279,8 +279,8 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
   if (rng.uniform() < 0.5) {
     alpha = renders.cutouts[rng.below(renders.cutouts.size())].alpha;
   } else {
-    alpha = random_object_mask(canvas * 3, rng);  // drawn large so that fitting it shrinks it (sharp edges)
-    const cv::Rect box = alpha_bounds(alpha);
+    alpha = harmonize::random_object_mask(canvas * 3, rng);  // drawn large so that fitting it shrinks it (sharp edges)
+    const cv::Rect box = tryon::alpha_bounds(alpha);
     alpha = box.empty() ? alpha : alpha(box).clone();
   }
   cv::Mat bgr;
@@ -289,7 +289,7 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
 }
 
 MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& progress) {
-  if (o.crop % kUNetSizeMultiple != 0 || o.crop < kUNetSizeMultiple)
+  if (o.crop % apps::kUNetSizeMultiple != 0 || o.crop < apps::kUNetSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
   apps::check_model_out(o.out);
@@ -305,7 +305,7 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
         kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / o.max_textures)]);
       paths = kept;
     }
-    textures = load_colour_photos(paths, o.crop, progress).images;
+    textures = harmonize::load_colour_photos(paths, o.crop, progress).images;
   }
   // Validation: held-out views at the working size, fixed draws.
   std::vector<MatteSample> val;
@@ -414,4 +414,4 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
   return r;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte
