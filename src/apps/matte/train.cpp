@@ -2,7 +2,6 @@
 #include "apps/matte/train.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/evaluation.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "apps/tryon/composite.h"
@@ -344,8 +344,12 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   };
   // Validation: 1 − mean IoU, so the curve goes down like a loss.
   steps.validate = [&] {
+    const MatteSample* s = nullptr;
     double total = 0.0;
-    for (const MatteSample& s : val) total += iou(model.alpha_at_input_size(s.bgr), s.alpha);
+    apps::evaluate_methods(
+        static_cast<int64_t>(val.size()), [&](int64_t i) { s = &val[static_cast<size_t>(i)]; },
+        {{[&] { return model.alpha_at_input_size(s->bgr); }}},
+        [&](size_t, const cv::Mat& alpha) { total += iou(alpha, s->alpha); }, "validate matte");
     summary.val_iou = val.empty() ? 0.0 : total / static_cast<double>(val.size());
     return 1.0 - summary.val_iou;
   };
@@ -382,35 +386,23 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
     pictures.push_back(compose_on_plain(c.bgr, c.alpha, size, rng));
   }
   r.synthetic = static_cast<int64_t>(pictures.size()) - r.white_shots;
-  using Clock = std::chrono::steady_clock;
-  auto timed = [](auto&& fn, double* seconds) {
-    const auto t0 = Clock::now();
-    cv::Mat a = fn();
-    *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    return a;
-  };
-  for (size_t i = 0; i < pictures.size(); ++i) {
-    const MatteSample& p = pictures[i];
-    double network_seconds = 0.0;
-    const cv::Mat net_a = timed([&] { return model.alpha(p.bgr); }, &network_seconds);
-    r.network.seconds += network_seconds;
-    const cv::Mat ref_a = timed([&] { return grabcut_refine(p.bgr, net_a); }, &r.refined.seconds);
-    r.refined.seconds += network_seconds;
-    const cv::Mat thr_a = timed([&] { return threshold_alpha(p.bgr); }, &r.threshold.seconds);
-    const cv::Mat gc_a = timed([&] { return grabcut_alpha(p.bgr); }, &r.grabcut.seconds);
-    for (auto [scores, a] : {std::pair<MatteScores*, const cv::Mat*>{&r.network, &net_a}, {&r.refined, &ref_a},
-                             {&r.threshold, &thr_a}, {&r.grabcut, &gc_a}}) {
-      scores->iou += iou(*a, p.alpha);
-      scores->alpha_error += mean_abs(*a, p.alpha);
-    }
-    report(progress, {static_cast<int64_t>(i + 1), static_cast<int64_t>(pictures.size()), "eval matte", {}});
-  }
   r.pictures = static_cast<int64_t>(pictures.size());
-  for (MatteScores* s : {&r.network, &r.refined, &r.threshold, &r.grabcut}) {
-    s->iou /= static_cast<double>(r.pictures);
-    s->alpha_error /= static_cast<double>(r.pictures);
-    s->seconds /= static_cast<double>(r.pictures);
-  }
+  const MatteSample* p = nullptr;
+  cv::Mat network_alpha;
+  MatteScores* scores[] = {&r.network, &r.refined, &r.threshold, &r.grabcut};
+  apps::evaluate_methods(
+      r.pictures, [&](int64_t i) { p = &pictures[static_cast<size_t>(i)]; },
+      {{[&] { return network_alpha = model.alpha(p->bgr); }, &r.network.seconds},
+       {[&] { return grabcut_refine(p->bgr, network_alpha); }, &r.refined.seconds},
+       {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
+       {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
+      [&](size_t m, const cv::Mat& alpha) {
+        scores[m]->iou += iou(alpha, p->alpha);
+        scores[m]->alpha_error += mean_abs(alpha, p->alpha);
+      },
+      "eval matte", progress);
+  r.refined.seconds += r.network.seconds;  // the refinement starts from the network's alpha
+  for (MatteScores* s : scores) apps::divide_sums({&s->iou, &s->alpha_error, &s->seconds}, static_cast<double>(r.pictures));
   return r;
 }
 
