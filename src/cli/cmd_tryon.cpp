@@ -253,7 +253,7 @@ void add_eval_harmonize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--model", *model_path, "harmonize model file");
   sub->add_option("--count", o->count, "composites to build (photos are cycled)")->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   sub->add_option("--seed", o->seed, "seed of the composites")->check(unsigned_integer());
-  sub->add_option("--size", o->size, "photos are centre-cropped to SIZE x SIZE")->check(CLI::Range(int64_t{32}, int64_t{2048}));
+  sub->add_option("--size", o->size, "long side of the working image: photos are centre-cropped to SIZE x SIZE")->check(CLI::Range(int64_t{32}, int64_t{2048}));
   sub->add_flag("--json", *json, "print the scores as JSON");
   sub->callback([o, model_path, json, &global] {
     if (o->data.empty() && o->list.empty()) throw ArgumentError("eval harmonize needs --data DIR... or --list FILE");

@@ -131,7 +131,7 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
     }
     cv::Mat truth;
     image.pixels.convertTo(truth, CV_8U, image.bit_depth == 16 ? 1.0 / 257.0 : 1.0);
-    const double scale = static_cast<double>(options.size) / std::min(truth.rows, truth.cols);
+    const double scale = static_cast<double>(options.size) / std::max(truth.rows, truth.cols);
     cv::resize(truth, truth, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     const cv::Mat lab_truth = bgr_to_lab(truth);
     if (mean_chroma(lab_truth) < PhotoLoadOptions{}.min_mean_chroma) {
