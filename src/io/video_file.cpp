@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop {
 namespace fs = std::filesystem;
@@ -30,8 +31,7 @@ std::string lower_extension(const std::string& path) {
 }
 
 cv::Mat to_bgr8(const cv::Mat& frame) {
-  cv::Mat out = frame;
-  if (out.depth() != CV_8U) out.convertTo(out, CV_8U, out.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
+  cv::Mat out = to_8bit(frame);
   if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
   if (out.channels() == 4) cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
   return out;

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "io/color.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::colorize {
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 uint64_t difference_hash(const cv::Mat& image) {
   cv::Mat gray = image;
   if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  if (gray.depth() != CV_8U) gray.convertTo(gray, CV_8U, gray.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
+  gray = to_8bit(gray);
   cv::Mat thumb;
   cv::resize(gray, thumb, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
   uint64_t hash = 0;
@@ -106,7 +107,7 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
       ++summary.gray;
       continue;
     }
-    if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, 1.0 / 257.0);
+    bgr = to_8bit(bgr);
     if (std::min(bgr.rows, bgr.cols) < o.min_side) {
       ++summary.small;
       continue;

@@ -77,7 +77,7 @@ cv::Mat random_object_mask(cv::Size size, Rng& rng) {
       cv::fillPoly(m, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255), cv::LINE_AA, 4);
     }
     cv::Mat f;
-    m.convertTo(f, CV_32F, 1.0 / 255.0);
+    f = to_unit_float(m, 8);
     cv::GaussianBlur(f, f, cv::Size(0, 0), 0.6);
     const double c = coverage(f);
     if (c >= 0.04 && c <= 0.4) return f;
@@ -86,7 +86,7 @@ cv::Mat random_object_mask(cv::Size size, Rng& rng) {
   cv::Mat m = cv::Mat::zeros(size, CV_8U);
   fill_ellipse(m, 0.5 * size.width, 0.5 * size.height, 0.25 * size.width, 0.3 * size.height, 0);
   cv::Mat f;
-  m.convertTo(f, CV_32F, 1.0 / 255.0);
+  f = to_unit_float(m, 8);
   return f;
 }
 
