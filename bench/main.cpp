@@ -361,7 +361,7 @@ void bench_apps(const Options& o) {
   if (std::filesystem::exists(harmonize_model) && !room8.empty()) {
     // Two items into a 12-megapixel room, as `neuroshop tryon` does it after reading the files:
     // horizon and light estimated, shadows, harmonization network.
-    tryon::HarmonizeModel harmonizer = tryon::HarmonizeModel::load(harmonize_model);
+    harmonize::HarmonizeModel harmonizer = harmonize::HarmonizeModel::load(harmonize_model);
     const tryon::HarmonizeFn harmonize = [&](const cv::Mat& c, const cv::Mat& m) { return harmonizer.harmonize(c, m); };
     cv::Mat room;
     cv::resize(room8, room, cv::Size(4000, 3000), 0, 0, cv::INTER_CUBIC);

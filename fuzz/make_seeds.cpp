@@ -82,9 +82,9 @@ void models(const fs::path& dir, std::set<std::string>& words) {
   save_model((dir / "style.nsm").string(), *style, {{"app", "stylize"}});
   remember(*style);
 
-  tryon::UNetOptions unet;
+  apps::UNetOptions unet;
   unet.width = 4;
-  auto matte = tryon::build_unet(unet, rng);
+  auto matte = apps::build_unet(unet, rng);
   save_model((dir / "unet.nsm").string(), *matte, {{"app", "matte"}});
   remember(*matte);
 

@@ -64,7 +64,7 @@ void add_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--prior-correction", args->options.prior_correction,
                   "undo the training's colour rebalancing: 0 favours rare vivid colours, 1 decodes the plain likelihood")
       ->check(finite_in(0.0, 1.0));
-  sub->add_option("--size", args->options.size, "working resolution (short side) the network sees")->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--size", args->options.size, "long side of the working image the network sees (the colour is then upsampled to the full image)")->check(CLI::Range(int64_t{32}, int64_t{4096}));
   sub->add_option("--hint", args->hints, "colour hint X,Y,#RRGGBB at pixel X,Y (repeatable)")->type_name("X,Y,#RRGGBB");
   add_batch_options(*sub, args->batch);
   add_video_options(*sub, args->video);
@@ -115,8 +115,8 @@ void add_eval_colorize(CLI::App& app, const GlobalOptions& global) {
   auto* list = sub->add_option("--list", o->list, "list file of photos (relative to its folder)")->type_name("FILE");
   data->excludes(list);
   sub->add_option("--model", *model_path, "colorize model file");
-  sub->add_option("--size", o->size, "short side the photos are evaluated at")->check(CLI::Range(int64_t{32}, int64_t{4096}));
-  sub->add_option("--working-size", o->working_size, "short side the network sees (colorize --size; 0: --size)")
+  sub->add_option("--size", o->size, "long side the photos are evaluated at")->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--working-size", o->working_size, "long side of the working image the network sees (colorize --size; 0: --size)")
       ->check(CLI::Range(int64_t{0}, int64_t{4096}));
   sub->add_option("--vividness", o->vividness, "annealed-mean temperature")->check(finite_in(0.01, 10.0));
   sub->add_option("--prior-correction", o->prior_correction, "undo the colour rebalancing (0..1)")

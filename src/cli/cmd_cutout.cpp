@@ -27,7 +27,7 @@ void run_cutout(const CutoutArgs& args, const GlobalOptions& global) {
   const apps::BatchOptions batch = batch_options(args.batch);
   const NewOutputFolder new_folder(batch.output);
   ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-  const apps::BatchReport report = tryon::cutout_files(args.method, args.model, args.crop, batch, [&](const ProgressEvent& e) {
+  const apps::BatchReport report = matte::cutout_files(args.method, args.model, args.crop, batch, [&](const ProgressEvent& e) {
     if (e.total > 1) bar.update(e);
   });
   bar.finish();

@@ -1,4 +1,4 @@
-// `neuroshop info MODEL.nsm [--size HxW] [--json]`: what a model costs. Parameters, FLOPs per
+// `neuroshop info MODEL.nsm [--input HxW] [--json]`: what a model costs. Parameters, FLOPs per
 // forward pass and per output pixel, and memory for inference vs training (the lecture's "why
 // training needs extra memory": gradients, optimizer state and every cached activation).
 // The numbers come from core/model/model_info.h; this file loads the model, picks the input shape
@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/training_options.h"
 #include "core/errors.h"
 #include "core/model/model_file.h"
 #include "core/model/model_info.h"
@@ -127,7 +128,9 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* sub =
       app.add_subcommand("info", "a model's parameters, FLOPs per pixel, and memory for inference vs training");
   sub->add_option("model", args->model, "the model file (.nsm)")->required()->check(CLI::ExistingFile);
-  sub->add_option("--size", args->size, "input height x width")->check(size_validator());
+  sub->add_option("--input", args->size, "input height x width")->type_name("HxW")->check(size_validator());
+  // --size elsewhere is one number, the long side of a working image; here it was the input shape.
+  hidden_alias(sub->add_option("--size", args->size, "old spelling of --input"), size_validator());
   sub->add_option("--batch", args->batch, "images per batch")->check(CLI::Range(1, 4096));
   sub->add_option("--channels", args->channels, "input channels (0: from the first layer)")->check(CLI::Range(0, 4096));
   sub->add_option("--optimizer", args->optimizer, "optimizer state counted for training (sgd 0, momentum 1, adam 2 per weight)")

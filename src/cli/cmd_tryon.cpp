@@ -211,7 +211,7 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
 }
 
 void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
-  auto o = std::make_shared<tryon::HarmonizeTrainOptions>();
+  auto o = std::make_shared<harmonize::HarmonizeTrainOptions>();
   CLI::App& train = command_group(app, "train", "train a model on your own images");
   CLI::App* sub = train.add_subcommand("harmonize", "train the harmonization network on photos (self-supervised composites)");
   sub->add_option("--data", o->data, "folders or files of colour photos (searched recursively)")->required()->type_name("DIR...");
@@ -233,7 +233,7 @@ void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
   sub->callback([o, sub, &global] {
     o->command_line = recorded_command("neuroshop train harmonize", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-    const tryon::HarmonizeTrainSummary s = tryon::train_harmonize(*o, bar.callback());
+    const harmonize::HarmonizeTrainSummary s = harmonize::train_harmonize(*o, bar.callback());
     bar.finish();
     std::cout << "trained " << s.step << " steps in " << format_duration(s.seconds) << " on " << s.train_photos
               << " photos (" << s.masks << " cut-out masks); train MSE " << s.train_mse << ", validation MSE "
@@ -242,7 +242,7 @@ void add_train_harmonize(CLI::App& app, const GlobalOptions& global) {
 }
 
 void add_eval_harmonize(CLI::App& app, const GlobalOptions& global) {
-  auto o = std::make_shared<tryon::HarmonizeEvalOptions>();
+  auto o = std::make_shared<harmonize::HarmonizeEvalOptions>();
   auto model_path = std::make_shared<std::string>(default_model_path("harmonize.nsm"));
   auto json = std::make_shared<bool>(false);
   CLI::App& eval = command_group(app, "eval", "measure a model against simple baselines");
@@ -253,19 +253,19 @@ void add_eval_harmonize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--model", *model_path, "harmonize model file");
   sub->add_option("--count", o->count, "composites to build (photos are cycled)")->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   sub->add_option("--seed", o->seed, "seed of the composites")->check(unsigned_integer());
-  sub->add_option("--size", o->size, "photos are centre-cropped to SIZE x SIZE")->check(CLI::Range(int64_t{32}, int64_t{2048}));
+  sub->add_option("--size", o->size, "long side of the working image: photos are centre-cropped to SIZE x SIZE")->check(CLI::Range(int64_t{32}, int64_t{2048}));
   sub->add_flag("--json", *json, "print the scores as JSON");
   sub->callback([o, model_path, json, &global] {
     if (o->data.empty() && o->list.empty()) throw ArgumentError("eval harmonize needs --data DIR... or --list FILE");
-    tryon::HarmonizeModel model = tryon::HarmonizeModel::load(*model_path);
+    harmonize::HarmonizeModel model = harmonize::HarmonizeModel::load(*model_path);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-    const tryon::HarmonizeEvalResult r = tryon::evaluate_harmonize(model, *o, bar.callback());
+    const harmonize::HarmonizeEvalResult r = harmonize::evaluate_harmonize(model, *o, bar.callback());
     bar.finish();
     if (*json) {
       JsonWriter j(std::cout);
       j.begin_object().field("images", r.images).field("photos", r.photos).field("seed", static_cast<int64_t>(o->seed));
       j.field("size", o->size);
-      for (const auto& [name, s] : {std::pair<const char*, const tryon::HarmonizeScores*>{"model", &r.model},
+      for (const auto& [name, s] : {std::pair<const char*, const harmonize::HarmonizeScores*>{"model", &r.model},
                                     {"raw", &r.raw},
                                     {"reinhard", &r.reinhard}}) {
         j.field(std::string(name) + "_mse", s->mse).field(std::string(name) + "_psnr", s->psnr);
@@ -277,7 +277,7 @@ void add_eval_harmonize(CLI::App& app, const GlobalOptions& global) {
     std::printf("%lld composites from %lld photos (%lldx%lld, seed %llu)\n\n| method | MSE | PSNR (dB) | foreground MSE |\n|---|---|---|---|\n",
                 static_cast<long long>(r.images), static_cast<long long>(r.photos), static_cast<long long>(o->size),
                 static_cast<long long>(o->size), static_cast<unsigned long long>(o->seed));
-    for (const auto& [name, s] : {std::pair<const char*, const tryon::HarmonizeScores*>{"network", &r.model},
+    for (const auto& [name, s] : {std::pair<const char*, const harmonize::HarmonizeScores*>{"network", &r.model},
                                   {"raw composite", &r.raw},
                                   {"Reinhard transfer", &r.reinhard}})
       std::printf("| %s | %.2f | %.2f | %.2f |\n", name, s->mse, s->psnr, s->fg_mse);
@@ -285,7 +285,7 @@ void add_eval_harmonize(CLI::App& app, const GlobalOptions& global) {
 }
 
 void add_train_matte(CLI::App& app, const GlobalOptions& global) {
-  auto o = std::make_shared<tryon::MatteTrainOptions>();
+  auto o = std::make_shared<matte::MatteTrainOptions>();
   CLI::App& train = command_group(app, "train", "train a model on your own images");
   CLI::App* sub = train.add_subcommand("matte", "train the cut-out network on rendered cut-outs (held-out views never seen)");
   sub->add_option("--renders", o->renders, "folder of PNG cut-outs with alpha (and *_white.jpg shots with manifest.json)")
@@ -305,7 +305,7 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
   sub->callback([o, sub, &global] {
     o->command_line = recorded_command("neuroshop train matte", *sub);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-    const tryon::MatteTrainSummary s = tryon::train_matte(*o, bar.callback());
+    const matte::MatteTrainSummary s = matte::train_matte(*o, bar.callback());
     bar.finish();
     std::cout << "trained " << s.step << " steps in " << format_duration(s.seconds) << " on " << s.cutouts << " cut-outs, "
               << s.white_shots << " white shots and " << s.textures << " textures; loss " << s.train_loss
@@ -314,7 +314,7 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
 }
 
 void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
-  auto o = std::make_shared<tryon::MatteEvalOptions>();
+  auto o = std::make_shared<matte::MatteEvalOptions>();
   auto model_path = std::make_shared<std::string>(default_model_path("matte.nsm"));
   auto json = std::make_shared<bool>(false);
   CLI::App& eval = command_group(app, "eval", "measure a model against simple baselines");
@@ -328,11 +328,11 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
   sub->add_flag("--all-views", o->all_views, "evaluate every view, the trained-on ones too");
   sub->add_flag("--json", *json, "print the scores as JSON");
   sub->callback([o, model_path, json, &global] {
-    tryon::MatteModel model = tryon::MatteModel::load(*model_path);
+    matte::MatteModel model = matte::MatteModel::load(*model_path);
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
-    const tryon::MatteEvalResult r = tryon::evaluate_matte(model, *o, bar.callback());
+    const matte::MatteEvalResult r = matte::evaluate_matte(model, *o, bar.callback());
     bar.finish();
-    const std::pair<const char*, const tryon::MatteScores*> rows[] = {
+    const std::pair<const char*, const matte::MatteScores*> rows[] = {
         {"network", &r.network}, {"network_grabcut", &r.refined}, {"threshold", &r.threshold}, {"grabcut", &r.grabcut}};
     if (*json) {
       JsonWriter j(std::cout);

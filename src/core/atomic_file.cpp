@@ -14,12 +14,23 @@
 namespace neuroshop {
 namespace fs = std::filesystem;
 
-std::string atomic_temp_name(const std::string& path) {
+std::string atomic_temp_name(const std::string& path, bool extension_last) {
   static std::atomic<unsigned> counter{0};
   const fs::path target(path);
-  return (target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()) + "_" +
-                                  std::to_string(counter++)))
-      .string();
+  const std::string unique = ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string name = extension_last
+                               ? "." + target.stem().string() + unique + target.extension().string()
+                               : "." + target.filename().string() + unique;
+  return (target.parent_path() / name).string();
+}
+
+std::string try_rename_into_place(const std::string& temp, const std::string& path) {
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (!ec) return {};
+  std::error_code ignored;
+  fs::remove(temp, ignored);
+  return "cannot rename the temporary file into place: " + ec.message();
 }
 
 std::string try_write_file_atomically(const std::string& path, const void* data, size_t size) {
@@ -35,14 +46,7 @@ std::string try_write_file_atomically(const std::string& path, const void* data,
       return "write failed (disk full?)";
     }
   }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return "cannot rename the temporary file into place: " + ec.message();
-  }
-  return {};
+  return try_rename_into_place(temp, path);
 }
 
 void write_file_atomically(const std::string& path, const void* data, size_t size) {

@@ -21,7 +21,13 @@ inline void write_file_atomically(const std::string& path, const std::string& by
   write_file_atomically(path, bytes.data(), bytes.size());
 }
 
-// The temporary name try_write_file_atomically uses next for `path` (exposed for tests).
-std::string atomic_temp_name(const std::string& path);
+// The temporary name try_write_file_atomically uses next for `path` (exposed for tests). With
+// `extension_last` the extension moves behind the unique part (".NAME.tmpPID_N.EXT"), for writers
+// that pick the format from the name (video_file.h streams frames into one, then renames it).
+std::string atomic_temp_name(const std::string& path, bool extension_last = false);
+
+// Renames a finished temporary file over `path`; on failure removes it and returns why (empty on
+// success). The last step of try_write_file_atomically, for writers that stream into the temporary.
+std::string try_rename_into_place(const std::string& temp, const std::string& path);
 
 }  // namespace neuroshop

@@ -1,11 +1,11 @@
 // LayerSpec accessors and the shared Layer checks; see layer.h.
 #include "core/layer.h"
 
-#include <cmath>
-#include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "core/errors.h"
+#include "core/parse_number.h"
 
 namespace neuroshop {
 
@@ -40,20 +40,25 @@ std::string LayerSpec::get_string(const std::string& key) const {
 
 int64_t LayerSpec::get_int(const std::string& key) const {
   const std::string s = get_string(key);
-  char* end = nullptr;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0')
-    throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be an integer, got '" + s + "'");
-  return v;
+  const std::optional<int64_t> v = parse_int64(s);
+  if (!v) throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be an integer, got '" + s + "'");
+  return *v;
 }
 
 double LayerSpec::get_float(const std::string& key) const {
   const std::string s = get_string(key);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !std::isfinite(v))
+  const std::optional<double> v = parse_finite(s);
+  if (!v)
     throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be a finite number, got '" + s + "'");
-  return v;
+  return *v;
+}
+
+bool LayerSpec::get_bool(const std::string& key, bool fallback) const {
+  if (!has(key)) return fallback;
+  const int64_t v = get_int(key);
+  if (v != 0 && v != 1)
+    throw ModelError("layer " + type + " '" + name + "': attribute '" + key + "' should be 0 or 1, got " + std::to_string(v));
+  return v == 1;
 }
 
 void Layer::expect_forward_ran(bool ran, const std::string& type) const {

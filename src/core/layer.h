@@ -19,6 +19,8 @@
 
 namespace neuroshop {
 
+struct LayerType;  // core/layer_type.h: how a model file rebuilds each kind of layer
+
 // A learnable tensor with its gradient beside it.
 struct Param {
   std::string name;
@@ -40,10 +42,14 @@ struct LayerSpec {
   LayerSpec& set(const std::string& key, const std::string& value);
   LayerSpec& set(const std::string& key, double value);
   bool has(const std::string& key) const;
-  // Each getter throws ModelError naming the layer and key when missing or malformed.
+  // Each getter throws ModelError naming the layer and key when missing or malformed; those with a
+  // fallback return it when the key is missing. A bool is written 0 or 1.
   std::string get_string(const std::string& key) const;
   int64_t get_int(const std::string& key) const;
   double get_float(const std::string& key) const;
+  int64_t get_int(const std::string& key, int64_t fallback) const { return has(key) ? get_int(key) : fallback; }
+  double get_float(const std::string& key, double fallback) const { return has(key) ? get_float(key) : fallback; }
+  bool get_bool(const std::string& key, bool fallback) const;
 };
 
 class Layer {

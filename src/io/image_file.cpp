@@ -22,6 +22,7 @@
 #include "core/atomic_file.h"
 #include "core/crc32.h"
 #include "core/errors.h"
+#include "io/pixels.h"
 
 namespace neuroshop {
 namespace fs = std::filesystem;
@@ -483,14 +484,6 @@ Image decode(const std::vector<uint8_t>& bytes) {
 
 [[noreturn]] void write_error(const std::string& path, const std::string& reason) {
   throw IoError("cannot write image '" + path + "': " + reason);
-}
-
-// 16-bit -> 8-bit with rounding (65535 / 257 = 255).
-cv::Mat to_8bit(const cv::Mat& m) {
-  if (m.depth() == CV_8U) return m;
-  cv::Mat out;
-  m.convertTo(out, CV_8U, 1.0 / 257.0);
-  return out;
 }
 
 // out = c * a + white * (1 - a), for formats without alpha.

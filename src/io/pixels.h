@@ -17,4 +17,7 @@ cv::Mat to_unit_float(const cv::Mat& samples, int bit_depth);
 // saturated as cv::Mat::convertTo does.
 cv::Mat from_unit_float(const cv::Mat& unit, int bit_depth);
 
+// Any of CV_8U (returned as is), CV_16U (rounded: 65535 / 257 = 255) or [0, 1] CV_32F -> CV_8U.
+cv::Mat to_8bit(const cv::Mat& samples);
+
 }  // namespace neuroshop

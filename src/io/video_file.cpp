@@ -1,10 +1,7 @@
 // Video clips through OpenCV's videoio (FFmpeg backend) or folders of frames; see video_file.h.
 #include "io/video_file.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -13,8 +10,10 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop {
 namespace fs = std::filesystem;
@@ -32,8 +31,7 @@ std::string lower_extension(const std::string& path) {
 }
 
 cv::Mat to_bgr8(const cv::Mat& frame) {
-  cv::Mat out = frame;
-  if (out.depth() != CV_8U) out.convertTo(out, CV_8U, out.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
+  cv::Mat out = to_8bit(frame);
   if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
   if (out.channels() == 4) cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
   return out;
@@ -118,11 +116,8 @@ VideoWriter::VideoWriter(const std::string& path, double fps, cv::Size size) : p
   const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) throw IoError("cannot write video '" + path + "': folder '" + folder.string() + "' does not exist");
-  static std::atomic<unsigned> counter{0};
   // The extension stays last so FFmpeg picks the container from it.
-  temp_ = (folder / ("." + target.stem().string() + ".tmp" + std::to_string(::getpid()) + "_" +
-                     std::to_string(counter++) + target.extension().string()))
-              .string();
+  temp_ = atomic_temp_name(path, /*extension_last=*/true);
   const std::string ext = lower_extension(path);
   const int fourcc = ext == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G') : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
   quiet_ffmpeg();
@@ -153,12 +148,8 @@ void VideoWriter::write(const cv::Mat& bgr) {
 void VideoWriter::finish() {
   if (finished_) return;
   writer_->release();
-  std::error_code ec;
-  fs::rename(temp_, path_, ec);
-  if (ec) {
-    fs::remove(temp_, ec);
-    throw IoError("cannot write video '" + path_ + "': " + ec.message());
-  }
+  const std::string reason = try_rename_into_place(temp_, path_);
+  if (!reason.empty()) throw IoError("cannot write video '" + path_ + "': " + reason);
   finished_ = true;
 }
 

@@ -191,11 +191,11 @@ TEST_F(ServeService, TryOnRenderIsWhatTheTryOnAppWritesForTheSamePlacement) {
   job.items = {p};
   const fs::path out = fs::temp_directory_path() / ("neuroshop_serve_expected_" + std::to_string(getpid()) + ".png");
   job.output = out.string();
-  auto harmonizer = std::make_shared<tryon::HarmonizeModel>(tryon::HarmonizeModel::load(shipped_options().harmonize_model));
-  auto matte = std::make_shared<tryon::MatteModel>(tryon::MatteModel::load(shipped_options().matte_model));
+  auto harmonizer = std::make_shared<harmonize::HarmonizeModel>(harmonize::HarmonizeModel::load(shipped_options().harmonize_model));
+  auto matte = std::make_shared<matte::MatteModel>(matte::MatteModel::load(shipped_options().matte_model));
   const tryon::TryOnReport report = tryon::run_tryon(
       job, [harmonizer](const cv::Mat& c, const cv::Mat& m) { return harmonizer->harmonize(c, m); },
-      [matte](const cv::Mat& bgr) { return tryon::network_cutout(*matte, bgr); });
+      [matte](const cv::Mat& bgr) { return matte::network_cutout(*matte, bgr); });
   const std::string expected = file_bytes(out);
   fs::remove(out);
   EXPECT_EQ(r.body.size(), expected.size());

@@ -7,24 +7,16 @@
 #include "apps/stylize/features.h"
 #include "apps/stylize/objective.h"
 #include "core/errors.h"
-#include "layer_checks.h"
+#include "stylize_checks.h"
 
 namespace neuroshop::stylize {
 namespace {
 
-using testing::dot;
-using testing::random_tensor;
-
-// A smooth synthetic picture (N,3,H,W) in [0, 1]: gradients and stripes, different per image.
-Tensor picture(int64_t N, int64_t H, int64_t W, double phase) {
-  Tensor t({N, 3, H, W});
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < 3; ++c)
-      for (int64_t y = 0; y < H; ++y)
-        for (int64_t x = 0; x < W; ++x)
-          t.at(n, c, y, x) = static_cast<float>(0.5 + 0.4 * std::sin(0.3 * x * (c + 1) + 0.2 * y + phase + n));
-  return t;
-}
+using neuroshop::testing::dot;
+using neuroshop::testing::random_tensor;
+using testing::expect_feature_gradient_matches;
+using testing::expect_objective_gradient_matches;
+using testing::picture;
 
 // sum_k <style_k, g_k>: a scalar function of the image whose gradient backward() must return.
 double probe(FeatureNet& net, const Tensor& image, const std::vector<Tensor>& g) {
@@ -78,10 +70,7 @@ TEST(StylizeFeatures, RejectsBadInputs) {
   EXPECT_THROW(fresh.backward(std::vector<Tensor>(fresh.num_style_outputs()), Tensor()), Error);
 }
 
-// Directional finite differences over several random directions. Thousands of ReLUs make a
-// per-element check trip over kinks; along a direction, the few units crossing their kink within
-// +-h shift the difference quotient by O(h), hence the small step, 10% per direction and 3% over
-// all of them. A wrong index or a missing term would be off by far more.
+// Directional finite differences (stylize_checks.h says why not per element).
 // (Each layer inside has its own exact gradient tests in tests/core.)
 TEST(StylizeFeatures, ImageGradientMatchesFiniteDifferences) {
   FeatureNet net(FeatureNetOptions{3});
@@ -92,23 +81,7 @@ TEST(StylizeFeatures, ImageGradientMatchesFiniteDifferences) {
   for (const Tensor& s : f.style) g.push_back(random_tensor(s.shape(), rng));
   net.forward(image);
   const Tensor dx = net.backward(g, Tensor());
-  ASSERT_EQ(dx.shape(), image.shape());
-  double error = 0.0, scale = 0.0;
-  for (int trial = 0; trial < 8; ++trial) {
-    const Tensor v = random_tensor(image.shape(), rng);
-    const double h = 1e-4;
-    Tensor plus = image.clone(), minus = image.clone();
-    for (int64_t i = 0; i < image.numel(); ++i) {
-      plus[i] += static_cast<float>(h * v[i]);
-      minus[i] -= static_cast<float>(h * v[i]);
-    }
-    const double numeric = (probe(net, plus, g) - probe(net, minus, g)) / (2 * h);
-    const double analytic = dot(dx, v);
-    EXPECT_NEAR(analytic, numeric, 0.1 * std::max(1.0, std::abs(numeric))) << "direction " << trial;
-    error += std::abs(analytic - numeric);
-    scale += std::abs(numeric);
-  }
-  EXPECT_LT(error / scale, 0.03) << "mean relative error over the directions";
+  expect_feature_gradient_matches([&](const Tensor& x) { return probe(net, x, g); }, image, dx, rng);
 }
 
 // binomial_down is linear: its backward must be its exact adjoint, <down(x), y> = <x, down_backward(y)>,
@@ -144,19 +117,8 @@ TEST(StylizeObjective, GradientMatchesFiniteDifferences) {
   EXPECT_NEAR(t.total, w.style * t.style + w.content * t.content + w.tv * t.tv, 1e-9);
   EXPECT_GT(t.style, 0.0);
   EXPECT_GT(t.content, 0.0);
-  for (int trial = 0; trial < 3; ++trial) {
-    const Tensor v = random_tensor(image.shape(), rng);
-    const double h = 1e-3;
-    Tensor plus = image.clone(), minus = image.clone();
-    for (int64_t i = 0; i < image.numel(); ++i) {
-      plus[i] += static_cast<float>(h * v[i]);
-      minus[i] -= static_cast<float>(h * v[i]);
-    }
-    const double numeric = (style_transfer_loss(net, style, ct, plus, w, nullptr).total -
-                            style_transfer_loss(net, style, ct, minus, w, nullptr).total) / (2 * h);
-    // The loss is small (float forward, so h cannot shrink much): 3% plus a small absolute slack.
-    EXPECT_NEAR(dot(dx, v), numeric, 3e-2 * std::abs(numeric) + 1e-3) << "direction " << trial;
-  }
+  expect_objective_gradient_matches(
+      [&](const Tensor& x) { return style_transfer_loss(net, style, ct, x, w, nullptr).total; }, image, dx, rng);
   // The content itself has no content loss; the style image itself no style loss.
   EXPECT_NEAR(style_transfer_loss(net, style, ct, content, LossWeights{0.0, 1.0, 0.0}, nullptr).content, 0.0, 1e-12);
   EXPECT_NEAR(style_distance(net, style, picture(1, 24, 24, 1.7)), 0.0, 1e-9);

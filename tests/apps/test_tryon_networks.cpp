@@ -22,6 +22,10 @@
 
 namespace neuroshop::tryon {
 namespace {
+// The try-on's networks: their training data, model files and training (harmonize/, matte/) and
+// how the try-on loads them (networks.h).
+using namespace neuroshop::harmonize;
+using namespace neuroshop::matte;
 
 namespace fs = std::filesystem;
 

@@ -82,8 +82,8 @@ TEST_F(CliOptions, EveryCommandIsListedWithItsApplicationName) {
   EXPECT_NE(std::find(aliases.begin(), aliases.end(), "style"), aliases.end()) << "`train style` stays as an alias";
 }
 
-// -o/--output everywhere a command writes a file; --hours for time limits; the old spellings only
-// as hidden aliases; every visible option described.
+// -o/--output everywhere a command writes a file; --hours for time limits; --size the long side of
+// the working image; the old spellings only as hidden aliases; every visible option described.
 TEST_F(CliOptions, OneVocabulary) {
   for (const Command& c : leaves()) {
     for (const CLI::Option* o : c.app->get_options()) {
@@ -94,6 +94,10 @@ TEST_F(CliOptions, OneVocabulary) {
         EXPECT_FALSE(o->get_description().empty()) << c.path << " " << o->get_name() << " has no description";
         EXPECT_FALSE(named("out")) << c.path << ": write -o/--output, not --out";
         EXPECT_FALSE(named("minutes")) << c.path << ": time limits are --hours";
+        if (named("size")) {
+          EXPECT_NE(o->get_description().find("long side"), std::string::npos)
+              << c.path << ": --size is the long side of the working image";
+        }
         if (named("output")) {
           EXPECT_NE(std::find(shorts.begin(), shorts.end(), "o"), shorts.end()) << c.path << ": --output without -o";
         }
@@ -127,7 +131,7 @@ TEST_F(CliOptions, Defaults) {
   };
   EXPECT_EQ(default_of("colorize", "--vividness"), "1");
   EXPECT_EQ(default_of("colorize", "--prior-correction"), "0.25");
-  EXPECT_EQ(default_of("colorize", "--size"), "256");
+  EXPECT_EQ(default_of("colorize", "--size"), "384");  // the long side (before: a 256 px short side)
   EXPECT_EQ(default_of("colorize", "--jobs"), "1");
   EXPECT_EQ(default_of("colorize", "--shard"), "0/1");
   EXPECT_EQ(default_of("stylize", "--optimizer"), "lbfgs");

@@ -14,24 +14,9 @@
 #include "core/layer.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "random_tensors.h"
 
 namespace neuroshop::testing {
-
-inline Tensor random_tensor(const Shape& shape, Rng& rng, double lo = -1.0, double hi = 1.0) {
-  Tensor t = Tensor::empty(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = static_cast<float>(rng.uniform(lo, hi));
-  return t;
-}
-
-// Random values whose magnitude is at least `gap` (keeps inputs away from the kink at 0).
-inline Tensor random_away_from_zero(const Shape& shape, Rng& rng, double gap = 0.1, double hi = 1.0) {
-  Tensor t = Tensor::empty(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    const double m = rng.uniform(gap, hi);
-    t[i] = static_cast<float>(rng.uniform() < 0.5 ? -m : m);
-  }
-  return t;
-}
 
 inline double dot(const Tensor& a, const Tensor& b) {
   double s = 0.0;

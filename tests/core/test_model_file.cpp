@@ -1,8 +1,10 @@
 // The .nsm format: architecture text, byte-level round trips, save/load reproducing a network's
 // outputs bit-exactly, and one test per validation error.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -178,7 +180,8 @@ TEST(SaveLoadModel, ReproducesOutputsBitExactly) {
   const Tensor bins = testing::random_tensor({313, 2}, rng);
   const std::string path = temp_path("net.nsm");
   save_model(path, *net, meta, {{"ab_bins", bins}});
-  EXPECT_FALSE(fs::exists(path + ".part"));
+  for (const auto& entry : fs::directory_iterator(fs::path(path).parent_path()))
+    EXPECT_EQ(entry.path().filename().string().find(".net.nsm.tmp" + std::to_string(::getpid()) + "_"), std::string::npos) << "temporary left behind";
 
   LoadedModel m = load_model(path);
   EXPECT_FALSE(m.net->training());
@@ -377,11 +380,20 @@ TEST_F(ModelFileErrors, RandomEditsOnlyEverThrowModelError) {
 }
 
 TEST_F(ModelFileErrors, InterruptedWriteKeepsTheOldFile) {
-  // Make the temporary name unusable: the write fails, and the previous file is intact.
-  fs::create_directories(path_ + ".part");
+  // A file-size limit below the model's size stands in for a full disk: the write fails, and the
+  // previous file is intact (SIGXFSZ ignored, so the write returns EFBIG instead of killing us).
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto saved_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 16;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   EXPECT_THROW(save_model(path_, net_), IoError);
-  fs::remove_all(path_ + ".part");
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, saved_handler);
   EXPECT_EQ(read_bytes(path_), bytes_);
+  for (const auto& entry : fs::directory_iterator(fs::path(path_).parent_path()))
+    EXPECT_EQ(entry.path().filename().string().find(".errors.nsm.tmp" + std::to_string(::getpid()) + "_"), std::string::npos) << "temporary left behind";
   EXPECT_NO_THROW(load_model(path_));
   EXPECT_THROW(save_model(temp_path("no/such/dir/x.nsm"), net_), IoError);
 }

@@ -17,6 +17,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/crc32.h"
 #include "core/errors.h"
 #include "io/image_file.h"
 #include "io/metrics.h"
@@ -73,15 +74,6 @@ Bytes encode(const std::string& ext, const cv::Mat& m) {
   Bytes out;
   EXPECT_TRUE(cv::imencode(ext, m, out));
   return out;
-}
-
-uint32_t crc32(const uint8_t* p, size_t n) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < n; ++i) {
-    c ^= p[i];
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return ~c;
 }
 
 void put_be32(Bytes& b, uint32_t v) {

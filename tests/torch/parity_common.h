@@ -20,6 +20,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "parity.h"
+#include "random_tensors.h"
 
 namespace neuroshop::parity {
 
@@ -36,32 +37,9 @@ inline Tensor from_torch(const torch::Tensor& t) {
   return out;
 }
 
-inline Tensor random_tensor(const Shape& shape, Rng& rng, double lo = -1.0, double hi = 1.0) {
-  Tensor t = Tensor::empty(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = static_cast<float>(rng.uniform(lo, hi));
-  return t;
-}
-
-// |values| in [gap, hi] with random signs: away from the kinks at 0.
-inline Tensor random_away_from_zero(const Shape& shape, Rng& rng, double gap = 0.1, double hi = 1.0) {
-  Tensor t = Tensor::empty(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    const double m = rng.uniform(gap, hi);
-    t[i] = static_cast<float>(rng.uniform() < 0.5 ? -m : m);
-  }
-  return t;
-}
-
-// A random permutation of evenly spaced values (spacing `gap`), so no two elements tie.
-inline Tensor random_distinct(const Shape& shape, Rng& rng, double gap = 0.05) {
-  Tensor t = Tensor::empty(shape);
-  const int64_t n = t.numel();
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
-  for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng.below(static_cast<uint64_t>(i + 1))]);
-  for (int64_t i = 0; i < n; ++i) t[i] = static_cast<float>((static_cast<double>(order[static_cast<size_t>(i)]) - 0.5 * n) * gap);
-  return t;
-}
+using neuroshop::testing::random_away_from_zero;
+using neuroshop::testing::random_distinct;
+using neuroshop::testing::random_tensor;
 
 // Overwrites every param value with U(lo, hi) (biases start at zero, which would hide errors in db).
 inline void randomize_params(Layer& layer, Rng& rng, double lo = -0.5, double hi = 0.5) {

@@ -42,7 +42,7 @@ Image colorize_image(ColorizeModel& model, const Image& input, const ColorizeOpt
                           std::to_string(W) + "x" + std::to_string(H) + " image");
 
   const cv::Mat L_full = lightness(input.pixels);
-  const double scale = static_cast<double>(options.size) / std::min(H, W);
+  const double scale = static_cast<double>(options.size) / std::max(H, W);
   const int wh = std::max(1, static_cast<int>(std::lround(H * scale)));
   const int ww = std::max(1, static_cast<int>(std::lround(W * scale)));
   cv::Mat L_work;

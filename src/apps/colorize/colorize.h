@@ -33,7 +33,7 @@ inline constexpr float kDefaultPriorCorrection = 0.25f;
 struct ColorizeOptions {
   float vividness = kDefaultVividness;  // annealed-mean temperature T: lower is more vivid, 1 is the plain mean
   float prior_correction = kDefaultPriorCorrection;  // 0: the rebalanced distribution, 1: the plain posterior (ab_bins.h)
-  int64_t size = 256;        // working resolution: the short side the network sees
+  int64_t size = 384;        // working resolution: the long side of the image the network sees
   std::vector<Hint> hints;
   int64_t hint_radius = 1;   // hints fill a (2r+1)^2 patch at the working resolution
   bool mirror = false;       // also predict from the mirror image and average (twice the network time)

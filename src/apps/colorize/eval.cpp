@@ -15,6 +15,7 @@
 #include "io/color.h"
 #include "io/image_file.h"
 #include "io/metrics.h"
+#include "io/pixels.h"
 
 namespace neuroshop::colorize {
 namespace {
@@ -129,9 +130,8 @@ EvalResult evaluate(ColorizeModel& model, const EvalOptions& options, const Prog
       ++result.skipped_gray;
       continue;
     }
-    cv::Mat truth;
-    image.pixels.convertTo(truth, CV_8U, image.bit_depth == 16 ? 1.0 / 257.0 : 1.0);
-    const double scale = static_cast<double>(options.size) / std::min(truth.rows, truth.cols);
+    cv::Mat truth = to_8bit(image.pixels);
+    const double scale = static_cast<double>(options.size) / std::max(truth.rows, truth.cols);
     cv::resize(truth, truth, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     const cv::Mat lab_truth = bgr_to_lab(truth);
     if (mean_chroma(lab_truth) < PhotoLoadOptions{}.min_mean_chroma) {

@@ -21,8 +21,8 @@ namespace neuroshop::colorize {
 struct EvalOptions {
   std::vector<std::string> data;  // photo files or folders
   std::string list;               // or a list file (paths relative to its folder), e.g. photos/val.txt
-  int64_t size = 256;             // photos are evaluated with their short side at this size
-  int64_t working_size = 0;       // the network's short side (colorize --size); 0: the same as `size`
+  int64_t size = 384;             // photos are evaluated with their long side at this size
+  int64_t working_size = 0;       // the long side the network sees (colorize --size); 0: the same as `size`
   float vividness = kDefaultVividness;
   float prior_correction = kDefaultPriorCorrection;
   int64_t max_images = 0;         // 0: all

@@ -3,14 +3,15 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <unordered_set>
 
 #include "apps/colorize/dataset.h"
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "io/color.h"
 #include "io/image_file.h"
+#include "io/pixels.h"
 
 namespace neuroshop::colorize {
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 uint64_t difference_hash(const cv::Mat& image) {
   cv::Mat gray = image;
   if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  if (gray.depth() != CV_8U) gray.convertTo(gray, CV_8U, gray.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
+  gray = to_8bit(gray);
   cv::Mat thumb;
   cv::resize(gray, thumb, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
   uint64_t hash = 0;
@@ -38,16 +39,11 @@ int64_t find_near(uint64_t hash, const std::vector<uint64_t>& hashes, int64_t ma
   return -1;
 }
 
-// Writes lines (after a header) to path through a temporary name.
+// Writes lines (after a header) to path atomically.
 void write_tsv(const std::string& path, const std::string& header, const std::vector<std::string>& lines) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << header << "\n";
-    for (const std::string& line : lines) out << line << "\n";
-    if (!out) throw IoError("cannot write '" + tmp + "'");
-  }
-  fs::rename(tmp, path);
+  std::string text = header + "\n";
+  for (const std::string& line : lines) text += line + "\n";
+  write_file_atomically(path, text);
 }
 
 // "a/b/c.JPEG" under root "a" -> "b_c.jpg": unique within one input, readable, flat.
@@ -111,7 +107,7 @@ PrepareSummary prepare_photos(const PrepareOptions& o, const ProgressFn& progres
       ++summary.gray;
       continue;
     }
-    if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, 1.0 / 257.0);
+    bgr = to_8bit(bgr);
     if (std::min(bgr.rows, bgr.cols) < o.min_side) {
       ++summary.small;
       continue;

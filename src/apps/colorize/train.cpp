@@ -16,6 +16,7 @@
 #include "core/losses/cross_entropy.h"
 #include "core/model/model_file.h"
 #include "core/optim/adam.h"
+#include "core/parse_number.h"
 #include "io/image_file.h"
 
 namespace neuroshop::colorize {
@@ -70,12 +71,12 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
     const std::map<std::string, std::string> metadata = read_model_file(o.init).metadata;
     const auto steps = metadata.find("training_steps"), seconds = metadata.find("training_seconds");
     if (steps == metadata.end()) throw ModelError("'" + o.init + "' records no training_steps to continue from");
-    try {
-      loop_options.start_step = std::stoll(steps->second);
-      loop_options.start_seconds = seconds == metadata.end() ? 0.0 : std::stod(seconds->second);
-    } catch (const std::exception&) {
+    const std::optional<int64_t> start_step = parse_int64(steps->second);
+    const std::optional<double> start_seconds = seconds == metadata.end() ? 0.0 : parse_finite(seconds->second);
+    if (!start_step || !start_seconds)
       throw ModelError("'" + o.init + "': training_steps/training_seconds are not numbers");
-    }
+    loop_options.start_step = *start_step;
+    loop_options.start_seconds = *start_seconds;
   }
   // A resumed run restores the weights, Adam's moments and the data RNG in place.
   apps::TrainingLoop loop(loop_options, net, adam, {{"data", &data_rng}});

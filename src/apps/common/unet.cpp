@@ -8,7 +8,7 @@
 #include "core/layers/skip.h"
 #include "core/layers/upsample.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::apps {
 namespace {
 
 // conv KxK with "same" padding (stride 2 halves the size), then ReLU unless `relu` is false.
@@ -67,4 +67,4 @@ std::unique_ptr<Sequential> build_unet(const UNetOptions& options, Rng& rng) {
   return net;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::apps

@@ -23,7 +23,7 @@
 #include "core/layers/sequential.h"
 #include "core/rng.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::apps {
 
 constexpr int64_t kUNetSizeMultiple = 64;
 
@@ -36,4 +36,4 @@ struct UNetOptions {
 
 std::unique_ptr<Sequential> build_unet(const UNetOptions& options, Rng& rng);
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::apps

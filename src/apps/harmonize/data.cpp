@@ -12,7 +12,7 @@
 #include "io/image_file.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 namespace {
 
 cv::Point pt(double x, double y) { return {static_cast<int>(std::lround(x * 16)), static_cast<int>(std::lround(y * 16))}; }
@@ -77,7 +77,7 @@ cv::Mat random_object_mask(cv::Size size, Rng& rng) {
       cv::fillPoly(m, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255), cv::LINE_AA, 4);
     }
     cv::Mat f;
-    m.convertTo(f, CV_32F, 1.0 / 255.0);
+    f = to_unit_float(m, 8);
     cv::GaussianBlur(f, f, cv::Size(0, 0), 0.6);
     const double c = coverage(f);
     if (c >= 0.04 && c <= 0.4) return f;
@@ -86,7 +86,7 @@ cv::Mat random_object_mask(cv::Size size, Rng& rng) {
   cv::Mat m = cv::Mat::zeros(size, CV_8U);
   fill_ellipse(m, 0.5 * size.width, 0.5 * size.height, 0.25 * size.width, 0.3 * size.height, 0);
   cv::Mat f;
-  m.convertTo(f, CV_32F, 1.0 / 255.0);
+  f = to_unit_float(m, 8);
   return f;
 }
 
@@ -114,7 +114,7 @@ cv::Mat perturb_region(const cv::Mat& photo, const cv::Mat& mask, const cv::Mat&
     cv::Mat x = photo.clone();
     bool any = false;
     if (rng.uniform() < 0.5 && !other.empty()) {
-      x = reinhard_transfer(x, lab_stats(photo, mask), lab_stats(other), rng.uniform(0.4, 1.0));
+      x = tryon::reinhard_transfer(x, tryon::lab_stats(photo, mask), tryon::lab_stats(other), rng.uniform(0.4, 1.0));
       any = true;
     }
     if (rng.uniform() < 0.6 || !any) {
@@ -153,7 +153,7 @@ HarmonizeSample make_sample(const cv::Mat& photo, const cv::Mat& other, const st
 
 cv::Mat reinhard_harmonize(const cv::Mat& composite, const cv::Mat& mask) {
   cv::Mat background = 1.0f - mask;
-  const cv::Mat transferred = reinhard_transfer(composite, lab_stats(composite, mask), lab_stats(composite, background), 1.0);
+  const cv::Mat transferred = tryon::reinhard_transfer(composite, tryon::lab_stats(composite, mask), tryon::lab_stats(composite, background), 1.0);
   return blend(composite, transferred, mask);
 }
 
@@ -275,4 +275,4 @@ Tensor mask_tensor(const std::vector<cv::Mat>& masks) {
   return t;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

@@ -17,7 +17,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 
 struct HarmonizeSample {
   cv::Mat composite;  // the photo with the region's colours changed
@@ -67,4 +67,4 @@ Tensor harmonize_input(const std::vector<cv::Mat>& composites, const std::vector
 Tensor harmonize_residual(const std::vector<HarmonizeSample>& samples);
 Tensor mask_tensor(const std::vector<cv::Mat>& masks);
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

@@ -10,9 +10,9 @@
 #include "core/errors.h"
 #include "core/model/model_file.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 std::unique_ptr<Sequential> build_harmonize_network(int64_t width, Rng& rng) {
-  return build_unet({4, 3, width, "harmonize"}, rng);
+  return apps::build_unet({4, 3, width, "harmonize"}, rng);
 }
 
 HarmonizeModel::HarmonizeModel(std::unique_ptr<Layer> net, int64_t input_size)
@@ -66,4 +66,4 @@ cv::Mat HarmonizeModel::harmonize(const cv::Mat& composite, const cv::Mat& mask)
   return out;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

@@ -14,9 +14,9 @@
 
 #include "apps/common/unet.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 
-constexpr int64_t kHarmonizeSizeMultiple = kUNetSizeMultiple;
+constexpr int64_t kHarmonizeSizeMultiple = apps::kUNetSizeMultiple;
 
 std::unique_ptr<Sequential> build_harmonize_network(int64_t width, Rng& rng);
 
@@ -42,4 +42,4 @@ class HarmonizeModel {
   int64_t input_size_;
 };
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/evaluation.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "apps/harmonize/data.h"
@@ -14,7 +15,7 @@
 #include "core/optim/adam.h"
 #include "io/image_file.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 
 namespace {
 
@@ -48,11 +49,7 @@ void score(const cv::Mat& pred, const cv::Mat& target, const cv::Mat& mask, Harm
   sum->psnr += mse > 0 ? 10.0 * std::log10(kScale255 / mse) : 100.0;
 }
 
-void divide(HarmonizeScores* s, double n) {
-  s->mse /= n;
-  s->fg_mse /= n;
-  s->psnr /= n;
-}
+void divide(HarmonizeScores* s, double n) { apps::divide_sums({&s->mse, &s->fg_mse, &s->psnr}, n); }
 
 // A deterministic composite from photo i, the colours of photo i + 1 and a seed.
 HarmonizeSample fixed_sample(const std::vector<cv::Mat>& photos, size_t i, uint64_t seed, const std::vector<cv::Mat>& alphas) {
@@ -130,16 +127,15 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   // Validation MSE (0–255) of the model and of the raw composites on the fixed samples.
   steps.validate = [&] {
     if (val_samples.empty()) return 0.0;
-    double model_sum = 0.0, raw_sum = 0.0;
-    for (const HarmonizeSample& s : val_samples) {
-      HarmonizeScores m, r;
-      score(model.harmonize(s.composite, s.mask), s.target, s.mask, &m);
-      score(s.composite, s.target, s.mask, &r);
-      model_sum += m.mse;
-      raw_sum += r.mse;
-    }
-    summary.val_raw_mse = raw_sum / static_cast<double>(val_samples.size());
-    summary.val_mse = model_sum / static_cast<double>(val_samples.size());
+    const HarmonizeSample* s = nullptr;
+    HarmonizeScores model_scores, raw_scores;
+    HarmonizeScores* scores[] = {&model_scores, &raw_scores};
+    apps::evaluate_methods(
+        static_cast<int64_t>(val_samples.size()), [&](int64_t i) { s = &val_samples[static_cast<size_t>(i)]; },
+        {{[&] { return model.harmonize(s->composite, s->mask); }}, {[&] { return s->composite; }}},
+        [&](size_t m, const cv::Mat& out) { score(out, s->target, s->mask, scores[m]); }, "validate harmonize");
+    summary.val_raw_mse = raw_scores.mse / static_cast<double>(val_samples.size());
+    summary.val_mse = model_scores.mse / static_cast<double>(val_samples.size());
     return summary.val_mse;
   };
   steps.save_model = [&](const std::map<std::string, std::string>& metadata) { model.save(o.out, metadata); };
@@ -163,16 +159,17 @@ HarmonizeEvalResult evaluate_harmonize(HarmonizeModel& model, const HarmonizeEva
   for (const cv::Mat& p : loaded.images) crops.push_back(centre_crop(p, o.size));
   HarmonizeEvalResult r;
   r.photos = static_cast<int64_t>(crops.size());
-  for (int64_t i = 0; i < o.count; ++i) {
-    const HarmonizeSample s = fixed_sample(crops, static_cast<size_t>(i), o.seed, {});
-    score(model.harmonize(s.composite, s.mask), s.target, s.mask, &r.model);
-    score(s.composite, s.target, s.mask, &r.raw);
-    score(reinhard_harmonize(s.composite, s.mask), s.target, s.mask, &r.reinhard);
-    report(progress, {i + 1, o.count, "eval harmonize", {}});
-  }
+  HarmonizeSample s;
+  HarmonizeScores* scores[] = {&r.model, &r.raw, &r.reinhard};
+  apps::evaluate_methods(
+      o.count, [&](int64_t i) { s = fixed_sample(crops, static_cast<size_t>(i), o.seed, {}); },
+      {{[&] { return model.harmonize(s.composite, s.mask); }},
+       {[&] { return s.composite; }},
+       {[&] { return reinhard_harmonize(s.composite, s.mask); }}},
+      [&](size_t m, const cv::Mat& out) { score(out, s.target, s.mask, scores[m]); }, "eval harmonize", progress);
   r.images = o.count;
   for (HarmonizeScores* s : {&r.model, &r.raw, &r.reinhard}) divide(s, static_cast<double>(o.count));
   return r;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

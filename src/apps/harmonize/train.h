@@ -15,7 +15,7 @@
 #include "apps/harmonize/model.h"
 #include "core/progress.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::harmonize {
 
 struct HarmonizeTrainOptions {
   std::vector<std::string> data;     // photo files or folders (searched recursively)
@@ -69,4 +69,4 @@ struct HarmonizeEvalResult {
 HarmonizeEvalResult evaluate_harmonize(HarmonizeModel& model, const HarmonizeEvalOptions& options,
                                        const ProgressFn& progress = {});
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::harmonize

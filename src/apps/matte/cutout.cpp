@@ -13,7 +13,7 @@
 #include "core/errors.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 namespace {
 
 constexpr uint64_t kGrabCutSeed = 0x6a09e667f3bcc909ull;
@@ -64,7 +64,7 @@ cv::Mat threshold_alpha(const cv::Mat& bgr, float threshold) {
   cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
   cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
   cv::Mat alpha;
-  mask.convertTo(alpha, CV_32F, 1.0 / 255.0);
+  alpha = to_unit_float(mask, 8);
   return alpha;
 }
 
@@ -122,7 +122,7 @@ cv::Mat grabcut_alpha(const cv::Mat& bgr) {
   cv::grabCut(small8, labels, cv::Rect(), bgd_model, fgd_model, 5, cv::GC_INIT_WITH_MASK);
   cv::Mat fg = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
   cv::Mat alpha_small;
-  fg.convertTo(alpha_small, CV_32F, 1.0 / 255.0);
+  alpha_small = to_unit_float(fg, 8);
   cv::Mat alpha;
   cv::resize(alpha_small, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
   cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 0.7);
@@ -159,7 +159,7 @@ cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
   cv::grabCut(small8, labels, cv::Rect(), bgd_model, fgd_model, 3, cv::GC_INIT_WITH_MASK);
   cv::Mat fg = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
   cv::Mat alpha_small;
-  fg.convertTo(alpha_small, CV_32F, 1.0 / 255.0);
+  alpha_small = to_unit_float(fg, 8);
   cv::Mat alpha;
   cv::resize(alpha_small, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
   cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 0.7);
@@ -214,4 +214,4 @@ apps::BatchReport cutout_files(const std::string& method, const std::string& mod
       progress, "cutout");
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

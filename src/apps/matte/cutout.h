@@ -13,7 +13,7 @@
 #include "apps/common/batch.h"
 #include "io/image_file.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 
 // Median colour of the outermost 3% frame of the photo. bgr: CV_32FC3 in [0, 1].
 cv::Vec3f border_colour(const cv::Mat& bgr);
@@ -48,4 +48,4 @@ Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, b
 apps::BatchReport cutout_files(const std::string& method, const std::string& model_path, bool crop,
                                apps::BatchOptions batch, const ProgressFn& progress = {});
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

@@ -11,12 +11,12 @@
 #include "core/errors.h"
 #include "core/model/model_file.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 
-std::unique_ptr<Sequential> build_matte_network(int64_t width, Rng& rng) { return build_unet({3, 2, width, "matte"}, rng); }
+std::unique_ptr<Sequential> build_matte_network(int64_t width, Rng& rng) { return apps::build_unet({3, 2, width, "matte"}, rng); }
 
 MatteModel::MatteModel(std::unique_ptr<Layer> net, int64_t input_size) : net_(std::move(net)), input_size_(input_size) {
-  if (input_size_ < kUNetSizeMultiple || input_size_ % kUNetSizeMultiple != 0)
+  if (input_size_ < apps::kUNetSizeMultiple || input_size_ % apps::kUNetSizeMultiple != 0)
     throw ModelError("matte model: the input size must be a positive multiple of 64, got " + std::to_string(input_size_));
 }
 
@@ -108,4 +108,4 @@ cv::Mat guided_filter(const cv::Mat& I, const cv::Mat& p, int r, double eps) {
   return box(a).mul(I) + box(b);
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

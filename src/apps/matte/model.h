@@ -15,7 +15,7 @@
 
 #include "apps/common/unet.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 
 std::unique_ptr<Sequential> build_matte_network(int64_t width, Rng& rng);
 
@@ -47,4 +47,4 @@ cv::Mat network_cutout(MatteModel& model, const cv::Mat& bgr);
 // regularizer (He et al. 2010, algorithm 1).
 cv::Mat guided_filter(const cv::Mat& I, const cv::Mat& p, int r, double eps);
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

@@ -2,7 +2,6 @@
 #include "apps/matte/train.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/evaluation.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "apps/tryon/composite.h"
@@ -24,7 +24,7 @@
 #include "io/image_file.h"
 #include "io/pixels.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kHeldOutViews = {"sofa_winchester_34", "sofa_winchester_front", "armchair_lounge_34",
@@ -142,7 +142,7 @@ Tensor matte_target(const std::vector<MatteSample>& samples) {
 // A white shot placed at a random scale and offset in a size x size canvas (the background
 // extended by repeating its border).
 MatteSample crop_white_shot(const CutoutPicture& shot, int64_t size, Rng& rng) {
-  const cv::Rect box = alpha_bounds(shot.alpha);
+  const cv::Rect box = tryon::alpha_bounds(shot.alpha);
   const double S = static_cast<double>(size);
   const double scale = rng.uniform(0.55, 0.92) * S / std::max(box.width, box.height);
   const double cx = box.x + 0.5 * box.width, cy = box.y + 0.5 * box.height;
@@ -173,7 +173,7 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
     c.name = p.stem().string();
     c.bgr = to_unit(image.pixels, image.bit_depth);
     c.alpha = to_unit(image.alpha, image.bit_depth);
-    const cv::Rect box = alpha_bounds(c.alpha);
+    const cv::Rect box = tryon::alpha_bounds(c.alpha);
     if (box.empty()) continue;
     c.bgr = c.bgr(box).clone();
     c.alpha = c.alpha(box).clone();
@@ -219,7 +219,7 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
 MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng) {
   const double fit = rng.uniform(0.55, 0.9) * std::min(size.width, size.height) / std::max(item_alpha.cols, item_alpha.rows);
   const cv::Size item_size(std::max(2, static_cast<int>(item_alpha.cols * fit)), std::max(2, static_cast<int>(item_alpha.rows * fit)));
-  PlacedItem placed;
+  tryon::PlacedItem placed;
   cv::resize(item_bgr, placed.bgr, item_size, 0, 0, cv::INTER_AREA);
   cv::resize(item_alpha, placed.alpha, item_size, 0, 0, cv::INTER_AREA);
   placed.bgr = jitter_colours(placed.bgr, rng);
@@ -237,12 +237,12 @@ MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha,
   MatteSample s;
   s.bgr = plain_background(size, rng);
   // Studio shadows: always some contact shadow, often a cast one.
-  darken(s.bgr, contact_shadow(placed, rng.uniform(0.1, 0.6)));
+  tryon::darken(s.bgr, tryon::contact_shadow(placed, rng.uniform(0.1, 0.6)));
   if (rng.uniform() < 0.5) {
     const cv::Point2d light(rng.uniform(-1.0, 2.0) * size.width, rng.uniform(-0.5, 0.2) * size.height);
-    darken(s.bgr, cast_shadow(placed, light, rng.uniform(0.1, 0.45)));
+    tryon::darken(s.bgr, tryon::cast_shadow(placed, light, rng.uniform(0.1, 0.45)));
   }
-  composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
+  tryon::composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
   s.alpha = cv::Mat::zeros(size, CV_32F);
   const cv::Rect r = cv::Rect(placed.origin, item_size) & cv::Rect(0, 0, size.width, size.height);
   placed.alpha(cv::Rect(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height)).copyTo(s.alpha(r));
@@ -270,7 +270,7 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
     cv::Mat bgr, alpha;
     cv::warpAffine(c.bgr, bgr, map, out_size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::warpAffine(c.alpha, alpha, map, out_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-    const cv::Rect box = alpha_bounds(alpha);
+    const cv::Rect box = tryon::alpha_bounds(alpha);
     if (box.empty()) return compose_on_plain(c.bgr, c.alpha, canvas, rng);
     return compose_on_plain(bgr(box), alpha(box), canvas, rng);
   }
@@ -279,8 +279,8 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
   if (rng.uniform() < 0.5) {
     alpha = renders.cutouts[rng.below(renders.cutouts.size())].alpha;
   } else {
-    alpha = random_object_mask(canvas * 3, rng);  // drawn large so that fitting it shrinks it (sharp edges)
-    const cv::Rect box = alpha_bounds(alpha);
+    alpha = harmonize::random_object_mask(canvas * 3, rng);  // drawn large so that fitting it shrinks it (sharp edges)
+    const cv::Rect box = tryon::alpha_bounds(alpha);
     alpha = box.empty() ? alpha : alpha(box).clone();
   }
   cv::Mat bgr;
@@ -289,7 +289,7 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Ma
 }
 
 MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& progress) {
-  if (o.crop % kUNetSizeMultiple != 0 || o.crop < kUNetSizeMultiple)
+  if (o.crop % apps::kUNetSizeMultiple != 0 || o.crop < apps::kUNetSizeMultiple)
     throw ArgumentError("--crop must be a multiple of 64, got " + std::to_string(o.crop));
   if (o.batch_size < 1 || o.steps < 1) throw ArgumentError("--batch and --steps must be positive");
   apps::check_model_out(o.out);
@@ -305,7 +305,7 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
         kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / o.max_textures)]);
       paths = kept;
     }
-    textures = load_colour_photos(paths, o.crop, progress).images;
+    textures = harmonize::load_colour_photos(paths, o.crop, progress).images;
   }
   // Validation: held-out views at the working size, fixed draws.
   std::vector<MatteSample> val;
@@ -344,8 +344,12 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   };
   // Validation: 1 − mean IoU, so the curve goes down like a loss.
   steps.validate = [&] {
+    const MatteSample* s = nullptr;
     double total = 0.0;
-    for (const MatteSample& s : val) total += iou(model.alpha_at_input_size(s.bgr), s.alpha);
+    apps::evaluate_methods(
+        static_cast<int64_t>(val.size()), [&](int64_t i) { s = &val[static_cast<size_t>(i)]; },
+        {{[&] { return model.alpha_at_input_size(s->bgr); }}},
+        [&](size_t, const cv::Mat& alpha) { total += iou(alpha, s->alpha); }, "validate matte");
     summary.val_iou = val.empty() ? 0.0 : total / static_cast<double>(val.size());
     return 1.0 - summary.val_iou;
   };
@@ -382,36 +386,24 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
     pictures.push_back(compose_on_plain(c.bgr, c.alpha, size, rng));
   }
   r.synthetic = static_cast<int64_t>(pictures.size()) - r.white_shots;
-  using Clock = std::chrono::steady_clock;
-  auto timed = [](auto&& fn, double* seconds) {
-    const auto t0 = Clock::now();
-    cv::Mat a = fn();
-    *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    return a;
-  };
-  for (size_t i = 0; i < pictures.size(); ++i) {
-    const MatteSample& p = pictures[i];
-    double network_seconds = 0.0;
-    const cv::Mat net_a = timed([&] { return model.alpha(p.bgr); }, &network_seconds);
-    r.network.seconds += network_seconds;
-    const cv::Mat ref_a = timed([&] { return grabcut_refine(p.bgr, net_a); }, &r.refined.seconds);
-    r.refined.seconds += network_seconds;
-    const cv::Mat thr_a = timed([&] { return threshold_alpha(p.bgr); }, &r.threshold.seconds);
-    const cv::Mat gc_a = timed([&] { return grabcut_alpha(p.bgr); }, &r.grabcut.seconds);
-    for (auto [scores, a] : {std::pair<MatteScores*, const cv::Mat*>{&r.network, &net_a}, {&r.refined, &ref_a},
-                             {&r.threshold, &thr_a}, {&r.grabcut, &gc_a}}) {
-      scores->iou += iou(*a, p.alpha);
-      scores->alpha_error += mean_abs(*a, p.alpha);
-    }
-    report(progress, {static_cast<int64_t>(i + 1), static_cast<int64_t>(pictures.size()), "eval matte", {}});
-  }
   r.pictures = static_cast<int64_t>(pictures.size());
-  for (MatteScores* s : {&r.network, &r.refined, &r.threshold, &r.grabcut}) {
-    s->iou /= static_cast<double>(r.pictures);
-    s->alpha_error /= static_cast<double>(r.pictures);
-    s->seconds /= static_cast<double>(r.pictures);
-  }
+  const MatteSample* p = nullptr;
+  cv::Mat network_alpha;
+  MatteScores* scores[] = {&r.network, &r.refined, &r.threshold, &r.grabcut};
+  apps::evaluate_methods(
+      r.pictures, [&](int64_t i) { p = &pictures[static_cast<size_t>(i)]; },
+      {{[&] { return network_alpha = model.alpha(p->bgr); }, &r.network.seconds},
+       {[&] { return grabcut_refine(p->bgr, network_alpha); }, &r.refined.seconds},
+       {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
+       {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
+      [&](size_t m, const cv::Mat& alpha) {
+        scores[m]->iou += iou(alpha, p->alpha);
+        scores[m]->alpha_error += mean_abs(alpha, p->alpha);
+      },
+      "eval matte", progress);
+  r.refined.seconds += r.network.seconds;  // the refinement starts from the network's alpha
+  for (MatteScores* s : scores) apps::divide_sums({&s->iou, &s->alpha_error, &s->seconds}, static_cast<double>(r.pictures));
   return r;
 }
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

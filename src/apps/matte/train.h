@@ -19,7 +19,7 @@
 #include "core/progress.h"
 #include "core/rng.h"
 
-namespace neuroshop::tryon {
+namespace neuroshop::matte {
 
 // Views never trained on: one or more of every kind (sofa, armchair, chair, lamp, plant, table).
 extern const std::vector<std::string> kHeldOutViews;
@@ -97,4 +97,4 @@ struct MatteEvalResult {
 
 MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& options, const ProgressFn& progress = {});
 
-}  // namespace neuroshop::tryon
+}  // namespace neuroshop::matte

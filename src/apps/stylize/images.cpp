@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "io/color.h"
+#include "io/pixels.h"
 
 namespace neuroshop::stylize {
 
@@ -22,12 +23,10 @@ cv::Mat to_bgr_float(const cv::Mat& image) {
   } else {
     throw ArgumentError("stylize: expected a gray or colour image, got " + std::to_string(image.channels()) + " channels");
   }
-  const double scale = bgr.depth() == CV_8U ? 1.0 / 255.0 : bgr.depth() == CV_16U ? 1.0 / 65535.0 : 1.0;
   if (bgr.depth() != CV_8U && bgr.depth() != CV_16U && bgr.depth() != CV_32F)
     throw ArgumentError("stylize: expected an 8-bit, 16-bit or float image");
-  cv::Mat out;
-  bgr.convertTo(out, CV_32FC3, scale);
-  return out;
+  if (bgr.depth() == CV_32F) return bgr.clone();
+  return to_unit_float(bgr, bgr.depth() == CV_16U ? 16 : 8);
 }
 
 cv::Mat resize_to(const cv::Mat& image, cv::Size size) {
@@ -81,16 +80,14 @@ cv::Mat tensor_to_bgr(const Tensor& rgb) {
 Image to_image(const cv::Mat& bgr, int bit_depth, const cv::Mat& alpha) {
   Image out;
   out.bit_depth = bit_depth == 16 ? 16 : 8;
-  const int depth = out.bit_depth == 16 ? CV_16U : CV_8U;
-  const double max_value = out.bit_depth == 16 ? 65535.0 : 255.0;
   cv::Mat clamped;
   cv::min(cv::max(bgr, 0.0), 1.0, clamped);
-  clamped.convertTo(out.pixels, depth, max_value);  // convertTo rounds to nearest
+  out.pixels = from_unit_float(clamped, out.bit_depth);
   if (!alpha.empty()) {
     cv::Mat a = to_bgr_float(alpha);  // any depth -> [0, 1]
     cv::extractChannel(a, a, 0);
     if (a.size() != bgr.size()) a = resize_to(a, bgr.size());
-    a.convertTo(out.alpha, depth, max_value);
+    out.alpha = from_unit_float(a, out.bit_depth);
   }
   return out;
 }

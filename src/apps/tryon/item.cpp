@@ -136,7 +136,7 @@ ItemImage load_item(const std::string& path, CutoutMode mode, const NetworkCutou
     item.alpha = network(item.bgr);
     item.cutout = "network";
   } else {
-    item.alpha = grabcut_alpha(item.bgr);
+    item.alpha = matte::grabcut_alpha(item.bgr);
     item.cutout = "grabcut";
   }
   const cv::Rect box = alpha_bounds(item.alpha);

@@ -20,15 +20,15 @@ TryOnNetworks::TryOnNetworks(std::string harmonize_model, std::string matte_mode
 
 HarmonizeFn TryOnNetworks::harmonizer(bool wanted) {
   if (!wanted || !is_file(harmonize_path_)) return {};
-  if (!harmonize_) harmonize_ = std::make_shared<HarmonizeModel>(HarmonizeModel::load(harmonize_path_));
+  if (!harmonize_) harmonize_ = std::make_shared<harmonize::HarmonizeModel>(harmonize::HarmonizeModel::load(harmonize_path_));
   return [model = harmonize_](const cv::Mat& composite, const cv::Mat& mask) { return model->harmonize(composite, mask); };
 }
 
 NetworkCutout TryOnNetworks::cutout(CutoutMode mode) {
   if (mode == CutoutMode::kAlpha || mode == CutoutMode::kGrabcut) return {};
   if (mode == CutoutMode::kAuto && !is_file(matte_path_)) return {};
-  if (!matte_) matte_ = std::make_shared<MatteModel>(MatteModel::load(matte_path_));
-  return [model = matte_](const cv::Mat& bgr) { return network_cutout(*model, bgr); };
+  if (!matte_) matte_ = std::make_shared<matte::MatteModel>(matte::MatteModel::load(matte_path_));
+  return [model = matte_](const cv::Mat& bgr) { return matte::network_cutout(*model, bgr); };
 }
 
 }  // namespace neuroshop::tryon

@@ -12,10 +12,14 @@
 #include "apps/tryon/item.h"
 #include "apps/tryon/tryon.h"
 
-namespace neuroshop::tryon {
-
+namespace neuroshop::harmonize {
 class HarmonizeModel;
+}
+namespace neuroshop::matte {
 class MatteModel;
+}
+
+namespace neuroshop::tryon {
 
 class TryOnNetworks {
  public:
@@ -29,8 +33,8 @@ class TryOnNetworks {
 
  private:
   std::string harmonize_path_, matte_path_;
-  std::shared_ptr<HarmonizeModel> harmonize_;  // shared with the functions handed out
-  std::shared_ptr<MatteModel> matte_;
+  std::shared_ptr<harmonize::HarmonizeModel> harmonize_;  // shared with the functions handed out
+  std::shared_ptr<matte::MatteModel> matte_;
 };
 
 }  // namespace neuroshop::tryon

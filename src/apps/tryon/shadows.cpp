@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
 #include "io/color.h"
+#include "io/pixels.h"
 
 namespace neuroshop::tryon {
 namespace {
@@ -113,7 +114,7 @@ Patch contact_shadow(const PlacedItem& item, double strength) {
                 cv::Size(static_cast<int>(ax * 16), static_cast<int>(ay * 16)), 0, 0, 360, cv::Scalar(255), cv::FILLED,
                 cv::LINE_AA, 4);
     cv::Mat f;
-    m.convertTo(f, CV_32F, 1.0 / 255.0);
+    f = to_unit_float(m, 8);
     return gaussian_blur(f, blur);
   };
   const cv::Mat outer = ellipse(rx, ry, sigma);

@@ -84,6 +84,7 @@ class ElementwiseActivation : public Layer {
   }
 
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override { return in.numel(); }
   const Fn& fn() const { return fn_; }
 

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
@@ -197,6 +198,22 @@ LayerSpec BatchNorm2d::spec() const {
   s.set("momentum", momentum_);
   s.set("affine", std::string(affine_ ? "1" : "0"));
   return s;
+}
+
+LayerType BatchNorm2d::layer_type() {
+  LayerType t{"BatchNorm2d", {"channels", "eps", "momentum", "affine"}, 0, 0};
+  t.make = [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+    return std::make_unique<BatchNorm2d>(s.get_int("channels"), s.get_float("eps", 1e-5), s.get_float("momentum", 0.1),
+                                         s.get_bool("affine", true), s.name);
+  };
+  // running mean and variance (C each); with affine, weight and bias (C each)
+  t.param_shapes = [](const LayerSpec& s) {
+    const int64_t channels = s.get_int("channels", 0);
+    std::vector<std::vector<int64_t>> shapes = {{channels}, {channels}};
+    if (s.get_bool("affine", true)) shapes.insert(shapes.end(), {{channels}, {channels}});
+    return shapes;
+  };
+  return t;
 }
 
 // Evaluation: a subtract and a multiply-add per element (3); training adds the two statistics

@@ -59,6 +59,7 @@ class BatchNorm2d : public Layer {
   // running_mean (C, starts at 0) and running_var (C, starts at 1); trainable = false, grad undefined.
   std::vector<Param*> buffers() override { return {&running_mean_, &running_var_}; }
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   int64_t channels() const { return channels_; }

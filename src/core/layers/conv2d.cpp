@@ -16,6 +16,7 @@
 #include "core/kernels/parallel.h"
 #include "core/kernels/winograd.h"
 #include "core/kernels/workspace.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 namespace {
@@ -284,6 +285,34 @@ LayerSpec Conv2d::spec() const {
   s.set("padding_mode", std::string(padding_mode_name(options_.padding_mode)));
   s.set("bias", options_.bias ? 1.0 : 0.0);
   return s;
+}
+
+LayerType Conv2d::layer_type() {
+  LayerType t{"Conv2d", {"in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "padding_mode", "bias"},
+              0, 0};
+  t.make = [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+    Conv2dOptions o;
+    o.in_channels = s.get_int("in_channels");
+    o.out_channels = s.get_int("out_channels");
+    o.kernel_size = s.get_int("kernel_size");
+    o.stride = s.get_int("stride", o.stride);
+    o.padding = s.get_int("padding", o.padding);
+    o.dilation = s.get_int("dilation", o.dilation);
+    if (s.has("padding_mode"))
+      o.padding_mode = parse_padding_mode(s.get_string("padding_mode"), "layer Conv2d '" + s.name + "'");
+    o.bias = s.get_bool("bias", o.bias);
+    Rng rng = placeholder_rng();
+    return std::make_unique<Conv2d>(o, rng, s.name);
+  };
+  // weight (OC, C, KH, KW), bias (OC)
+  t.param_shapes = [](const LayerSpec& s) {
+    const int64_t in = s.get_int("in_channels", 0), out = s.get_int("out_channels", 0);
+    const int64_t kernel = s.get_int("kernel_size", 0);
+    std::vector<std::vector<int64_t>> shapes = {{out, in, kernel, kernel}};
+    if (s.get_bool("bias", Conv2dOptions{}.bias)) shapes.push_back({out});
+    return shapes;
+  };
+  return t;
 }
 
 // A multiply-add per weight and output pixel, plus the bias add.

@@ -47,6 +47,7 @@ class Conv2d : public Layer {
   Tensor backward(const Tensor& dy) override;
   std::vector<Param*> params() override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   const Conv2dOptions& options() const { return options_; }

@@ -5,6 +5,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/gemm.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
@@ -72,6 +73,23 @@ LayerSpec Dense::spec() const {
   s.set("out_features", static_cast<double>(out_features_));
   s.set("bias", has_bias_ ? 1.0 : 0.0);
   return s;
+}
+
+LayerType Dense::layer_type() {
+  LayerType t{"Dense", {"in_features", "out_features", "bias"}, 0, 0};
+  t.make = [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+    Rng rng = placeholder_rng();
+    return std::make_unique<Dense>(s.get_int("in_features"), s.get_int("out_features"), rng, s.name,
+                                   s.get_bool("bias", true));
+  };
+  // weight (out, in), bias (out)
+  t.param_shapes = [](const LayerSpec& s) {
+    const int64_t in = s.get_int("in_features", 0), out = s.get_int("out_features", 0);
+    std::vector<std::vector<int64_t>> shapes = {{out, in}};
+    if (s.get_bool("bias", true)) shapes.push_back({out});
+    return shapes;
+  };
+  return t;
 }
 
 // A multiply-add per weight and sample, plus the bias add.

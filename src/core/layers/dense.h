@@ -24,6 +24,7 @@ class Dense : public Layer {
   Tensor backward(const Tensor& dy) override;
   std::vector<Param*> params() override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   int64_t in_features() const { return in_features_; }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
@@ -68,6 +69,12 @@ LayerSpec Dropout::spec() const {
   // rebuild with static_cast<uint64_t>(spec.get_int("seed")).
   s.set("seed", std::to_string(static_cast<int64_t>(seed_)));
   return s;
+}
+
+LayerType Dropout::layer_type() {
+  return {"Dropout", {"p", "seed"}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            return std::make_unique<Dropout>(s.get_float("p"), static_cast<uint64_t>(s.get_int("seed", 0)), s.name);
+          }};
 }
 
 }  // namespace neuroshop

@@ -27,6 +27,7 @@ class Dropout : public Layer {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override { return training_ ? in.numel() : 0; }
 
   double p() const { return p_; }

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
+#include "core/layer_type.h"
 #include "core/layers/batch_norm.h"
 
 namespace neuroshop {
@@ -102,6 +103,21 @@ LayerSpec InstanceNorm2d::spec() const {
   s.set("eps", eps_);
   s.set("affine", std::string(affine_ ? "1" : "0"));
   return s;
+}
+
+LayerType InstanceNorm2d::layer_type() {
+  LayerType t{"InstanceNorm2d", {"channels", "eps", "affine"}, 0, 0};
+  t.make = [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+    return std::make_unique<InstanceNorm2d>(s.get_int("channels"), s.get_float("eps", 1e-5), s.get_bool("affine", true),
+                                            s.name);
+  };
+  // with affine, weight and bias (C each); no running statistics
+  t.param_shapes = [](const LayerSpec& s) {
+    const int64_t channels = s.get_int("channels", 0);
+    return s.get_bool("affine", true) ? std::vector<std::vector<int64_t>>{{channels}, {channels}}
+                                      : std::vector<std::vector<int64_t>>{};
+  };
+  return t;
 }
 
 }  // namespace neuroshop

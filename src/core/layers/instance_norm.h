@@ -26,6 +26,7 @@ class InstanceNorm2d : public Layer {
   // weight (C) initialized to 1, bias (C) to 0; empty when affine is false.
   std::vector<Param*> params() override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override { return 7 * output_shape(in).numel(); }
 
   int64_t channels() const { return channels_; }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
@@ -74,6 +75,12 @@ LayerSpec Maxout::spec() const {
   LayerSpec s{"Maxout", name_, {}, {}};
   s.set("pieces", std::to_string(pieces_));
   return s;
+}
+
+LayerType Maxout::layer_type() {
+  return {"Maxout", {"pieces"}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            return std::make_unique<Maxout>(s.get_int("pieces"), s.name);
+          }};
 }
 
 // k - 1 comparisons per output element.

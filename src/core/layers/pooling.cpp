@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 namespace {
@@ -109,6 +110,12 @@ Tensor MaxPool2d::backward(const Tensor& dy) {
 
 LayerSpec MaxPool2d::spec() const { return pool_spec("MaxPool2d", name_, kernel_size_, stride_); }
 
+LayerType MaxPool2d::layer_type() {
+  return {"MaxPool2d", {"kernel_size", "stride"}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            return std::make_unique<MaxPool2d>(s.get_int("kernel_size"), s.get_int("stride", 0), s.name);
+          }};
+}
+
 // One comparison per window element.
 int64_t MaxPool2d::flops(const Shape& in) const { return output_shape(in).numel() * kernel_size_ * kernel_size_; }
 
@@ -180,6 +187,12 @@ Tensor AvgPool2d::backward(const Tensor& dy) {
 }
 
 LayerSpec AvgPool2d::spec() const { return pool_spec("AvgPool2d", name_, kernel_size_, stride_); }
+
+LayerType AvgPool2d::layer_type() {
+  return {"AvgPool2d", {"kernel_size", "stride"}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            return std::make_unique<AvgPool2d>(s.get_int("kernel_size"), s.get_int("stride", 0), s.name);
+          }};
+}
 
 // One add per window element and a multiply per output.
 int64_t AvgPool2d::flops(const Shape& in) const {

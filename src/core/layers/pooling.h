@@ -22,6 +22,7 @@ class MaxPool2d : public Layer {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   int64_t kernel_size() const { return kernel_size_; }
@@ -44,6 +45,7 @@ class AvgPool2d : public Layer {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   int64_t kernel_size() const { return kernel_size_; }

@@ -2,6 +2,7 @@
 #include "core/layers/sequential.h"
 
 #include "core/errors.h"
+#include "core/layer_type.h"
 #include "core/layers/activations.h"
 #include "core/layers/conv2d.h"
 
@@ -90,6 +91,14 @@ LayerSpec Sequential::spec() const {
   LayerSpec s{"Sequential", name_, {}, {}};
   for (const auto& l : layers_) s.children.push_back(l->spec());
   return s;
+}
+
+LayerType Sequential::layer_type() {
+  return {"Sequential", {}, 0, kAnyNumberOfChildren, [](const LayerSpec& s, MakeLayerFn make_child) -> std::unique_ptr<Layer> {
+            auto seq = std::make_unique<Sequential>(s.name);
+            for (const LayerSpec& child : s.children) seq->add(make_child(child));
+            return seq;
+          }};
 }
 
 int64_t Sequential::flops(const Shape& in) const {

@@ -3,6 +3,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/concat.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
@@ -55,6 +56,12 @@ Tensor SkipConcat::backward(const Tensor& dy) {
 
 LayerSpec SkipConcat::spec() const { return LayerSpec{"SkipConcat", name_, {}, {body_->spec()}}; }
 
+LayerType SkipConcat::layer_type() {
+  return {"SkipConcat", {}, 1, 1, [](const LayerSpec& s, MakeLayerFn make_child) -> std::unique_ptr<Layer> {
+            return std::make_unique<SkipConcat>(make_child(s.children[0]), s.name);
+          }};
+}
+
 // ---- Residual ---------------------------------------------------------------------------------
 
 Residual::Residual(std::unique_ptr<Layer> body, std::string name)
@@ -98,5 +105,11 @@ Tensor Residual::backward(const Tensor& dy) {
 }
 
 LayerSpec Residual::spec() const { return LayerSpec{"Residual", name_, {}, {body_->spec()}}; }
+
+LayerType Residual::layer_type() {
+  return {"Residual", {}, 1, 1, [](const LayerSpec& s, MakeLayerFn make_child) -> std::unique_ptr<Layer> {
+            return std::make_unique<Residual>(make_child(s.children[0]), s.name);
+          }};
+}
 
 }  // namespace neuroshop

@@ -26,6 +26,7 @@ class SkipConcat : public Container {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override { return body_->flops(in); }
 
  private:
@@ -48,6 +49,7 @@ class Residual : public Container {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   // The body's FLOPs plus one add per element.
   int64_t flops(const Shape& in) const override { return body_->flops(in) + in.numel(); }
 

@@ -10,6 +10,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 namespace {
@@ -144,5 +145,11 @@ Tensor Softmax::backward(const Tensor& dy) {
 
 // Per element: max, subtract, exp, add, multiply (exp counted as one).
 int64_t Softmax::flops(const Shape& in) const { return 5 * output_shape(in).numel(); }
+
+LayerType Softmax::layer_type() {
+  return {"Softmax", {}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            return std::make_unique<Softmax>(s.name);
+          }};
+}
 
 }  // namespace neuroshop

@@ -33,6 +33,7 @@ class Softmax : public Layer {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override { return LayerSpec{"Softmax", name_, {}, {}}; }
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
  private:

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 namespace {
@@ -211,6 +212,14 @@ LayerSpec Upsample::spec() const {
   s.set("scale_factor", static_cast<double>(scale_factor_));
   s.set("mode", std::string(upsample_mode_name(mode_)));
   return s;
+}
+
+LayerType Upsample::layer_type() {
+  return {"Upsample", {"scale_factor", "mode"}, 0, 0, [](const LayerSpec& s, MakeLayerFn) -> std::unique_ptr<Layer> {
+            const UpsampleMode mode = s.has("mode") ? parse_upsample_mode(s.get_string("mode"), "layer Upsample '" + s.name + "'")
+                                                    : UpsampleMode::kNearest;
+            return std::make_unique<Upsample>(s.get_int("scale_factor"), mode, s.name);
+          }};
 }
 
 // Bilinear: 6 multiplies and 3 adds per output value; nearest only copies.

@@ -38,6 +38,7 @@ class Upsample : public Layer {
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   LayerSpec spec() const override;
+  static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
 
   int64_t scale_factor() const { return scale_factor_; }

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/model/model_file.h"
 #include "core/model/named_params.h"
+#include "core/parse_number.h"
 
 namespace neuroshop {
 
@@ -84,10 +85,9 @@ void load_checkpoint(const std::string& path, Layer& net, TrainingState& state) 
   // Validate everything before writing into the caller's objects.
   auto step_it = f.values.find(kStepKey);
   if (step_it == f.values.end()) throw ModelError(who + " has no step count");
-  char* end = nullptr;
-  const long long step = std::strtoll(step_it->second.c_str(), &end, 10);
-  if (step_it->second.empty() || *end != '\0' || step < 0)
-    throw ModelError(who + ": malformed step count '" + step_it->second + "'");
+  const std::optional<int64_t> parsed_step = parse_int64(step_it->second);
+  if (!parsed_step || *parsed_step < 0) throw ModelError(who + ": malformed step count '" + step_it->second + "'");
+  const int64_t step = *parsed_step;
 
   std::set<std::string> undefined;
   {

@@ -1,7 +1,7 @@
 // make_layer: builds a layer (and its children) from a LayerSpec, the inverse of Layer::spec().
-// One plain if/else chain over every layer type of the core; no registration. Learned weights are
-// placeholders (drawn from a fixed Rng) that a loader overwrites (model_file.h); parameter_count
-// says how many there will be beforehand.
+// Each layer type describes itself in its own .cpp (layer_type(), core/layer_type.h); the one
+// table of them is layer_types(), in layer_factory.cpp. Learned weights are placeholders that a
+// loader overwrites (model_file.h); parameter_count says how many there will be beforehand.
 // Not here: reading files; weights.
 #pragma once
 
@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "core/layer.h"
+#include "core/layer_type.h"
 
 namespace neuroshop {
 
-// Throws ModelError naming the layer on an unknown type, a missing, malformed or unknown attribute,
-// or the wrong number of children; constructors may throw ArgumentError on out-of-range values.
+// Throws ModelError naming the layer on an unknown type, an unknown attribute, a missing or
+// malformed one, or the wrong number of children; constructors may throw ArgumentError on
+// out-of-range values.
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec);
 
 // How many floats the params and buffers of make_layer(spec) hold, worked out from the attributes
@@ -24,7 +26,10 @@ std::unique_ptr<Layer> make_layer(const LayerSpec& spec);
 // compare this with the weights a file holds before building what a damaged file may declare.
 int64_t parameter_count(const LayerSpec& spec);
 
-// Every type make_layer knows, for messages and tests.
+// Every layer type a model file may name, one entry each.
+const std::vector<LayerType>& layer_types();
+
+// Their names, for messages and tests.
 const std::vector<std::string>& known_layer_types();
 
 }  // namespace neuroshop

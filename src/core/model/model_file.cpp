@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/model/layer_factory.h"
 #include "core/model/named_params.h"
@@ -503,24 +504,8 @@ ModelFile decode_model_file(const std::string& bytes, const std::string& path) {
 
 void write_model_file(const std::string& path, const ModelFile& file) {
   const std::string bytes = encode_model_file(file);
-  const std::string tmp = path + ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw IoError("cannot write model file " + quoted(path) + ": cannot create " + quoted(tmp) + " (" +
-                    std::strerror(errno) + ")");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw IoError("cannot write model file " + quoted(path) + ": writing " + quoted(tmp) + " failed (disk full?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw IoError("cannot write model file " + quoted(path) + ": renaming " + quoted(tmp) + " failed (" + reason + ")");
-  }
+  const std::string reason = try_write_file_atomically(path, bytes.data(), bytes.size());
+  if (!reason.empty()) throw IoError("cannot write " + file_who(path) + ": " + reason);
 }
 
 ModelFile read_model_file(const std::string& path) {

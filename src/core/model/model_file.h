@@ -54,7 +54,7 @@ std::string encode_model_file(const ModelFile& file);
 // Parses bytes; `path` only names the file in error messages. Throws ModelError.
 ModelFile decode_model_file(const std::string& bytes, const std::string& path);
 
-// Writes atomically (temporary file + rename). Throws IoError when the file cannot be written.
+// Writes atomically (core/atomic_file.h). Throws IoError when the file cannot be written.
 void write_model_file(const std::string& path, const ModelFile& file);
 // Throws ModelError naming the file and what is wrong with it.
 ModelFile read_model_file(const std::string& path);
