@@ -2,7 +2,8 @@
 # Rebuilds samples/furniture/ (the try-on catalogue: pictures and catalogue.tsv) from a folder of
 # renders with CREDITS.tsv and manifest.json, such as the shared furniture renders. Only pictures
 # under a licence that allows redistribution are taken (CC0, CC-BY); the long side is shrunk to
-# $SIDE px (default 512). The attribution of every item also belongs in samples/CREDITS.md.
+# $SIDE px (default 512). The attribution of every item also belongs in samples/CREDITS.md: the
+# script prints its table rows at the end.
 #   scripts/furniture-catalogue.sh ../shared/data/furniture/renders
 # Tests and the build never need the renders: the result is committed.
 set -euo pipefail
@@ -26,3 +27,9 @@ rm -rf "$out"
 mkdir -p "$out"
 cp "$work"/* "$out"/
 du -sh "$out"
+echo "rows for samples/CREDITS.md:"
+awk -F'\t' '!/^#/ && $1 != "name" {
+  files = ""; n = split($7, views, " ")
+  for (i = 1; i <= n; ++i) { split(views[i], kv, "[=@]"); files = files (i > 1 ? ", " : "") "furniture/" kv[2] }
+  printf "| %s | %s (`%s`): %s | %s |\n", files, $2, $1, $12, $9
+}' "$out/catalogue.tsv"
