@@ -179,12 +179,14 @@ ViewChoice choose_view(const std::vector<CatalogueView>& views, double sight_deg
   return choice;
 }
 
-std::string unknown_item_message(const Catalogue& catalogue, const std::string& name, const std::string& who) {
-  const std::vector<std::string> close = catalogue.close_names(name);
+std::string close_names_hint(const Catalogue& catalogue, const std::string& name) {
   std::string list;
-  for (const std::string& c : close) list += (list.empty() ? "" : ", ") + c;
-  return who + ": no file '" + name + "', and no catalogue item of that name (" +
-         (list.empty() ? std::string("`neuroshop items` lists them") : "close: " + list) + ")";
+  for (const std::string& c : catalogue.close_names(name)) list += (list.empty() ? "" : ", ") + c;
+  return list.empty() ? std::string("(`neuroshop items` lists them)") : "(close: " + list + ")";
+}
+
+std::string unknown_item_message(const Catalogue& catalogue, const std::string& name, const std::string& who) {
+  return who + ": no file '" + name + "', and no catalogue item of that name " + close_names_hint(catalogue, name);
 }
 
 }  // namespace neuroshop::tryon

@@ -66,5 +66,7 @@ ViewChoice choose_view(const std::vector<CatalogueView>& views, double sight_deg
 // The message for a name that is neither a file nor a catalogue item:
 //   "--item 1 'sofa-winchster': no file 'sofa-winchster', and no catalogue item of that name (close: ...)"
 std::string unknown_item_message(const Catalogue& catalogue, const std::string& name, const std::string& who);
+// "(close: sofa-winchester, sofa-corner)", or "(`neuroshop items` lists them)" when none is close.
+std::string close_names_hint(const Catalogue& catalogue, const std::string& name);
 
 }  // namespace neuroshop::tryon
