@@ -102,8 +102,9 @@ Service::Service(ServeOptions options) : options_(std::move(options)), models_(s
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file() || !is_plain_file_name(name) || !has_image_extension(name)) continue;
     const std::optional<tryon::ItemDimensions> dims = tryon::find_item_dimensions(entry.path().string());
+    const bool result = name.find("-before-after.") != std::string::npos;  // a picture of a try-on, not a room
     if (dims) items_.push_back({name, dims->name, dims->width_cm, dims->depth_cm, dims->height_cm});
-    else rooms_.push_back(name);
+    else if (!result) rooms_.push_back(name);
   }
   std::sort(rooms_.begin(), rooms_.end());
   std::sort(items_.begin(), items_.end(), [](const SampleItem& a, const SampleItem& b) { return a.name < b.name; });

@@ -2,6 +2,8 @@
 //   GET  /, /NAME.html, /neuroshop.js, ...  the pages, only from the web root (static_files.h)
 //   GET  /api/info                          {"styles": [...], "colorize": true, "max_upload_bytes": ...}
 //   GET  /api/samples                       {"rooms": [{"name"}], "items": [{"name", "title", "width_cm", ...}]}
+//                                           (rooms: the pictures of samples_dir without an items.tsv row,
+//                                           but for NAME-before-after.EXT, a try-on's result)
 //   GET  /api/samples/NAME                  a sample picture, only a NAME from that listing
 //   GET  /api/catalogue                     {"categories": [{"category", "items": [{"name", "title", "width_cm", ...,
 //                                            "views": [{"view", "picture"}], "licence", "attribution"}]}]}
