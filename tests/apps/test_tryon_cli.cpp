@@ -209,7 +209,8 @@ TEST_F(TryonCli, InFrontKeepsTheBeanbagInFrontOfASofaBehindIt) {
   EXPECT_TRUE(contains(r.out, "\"hides\": [\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "\"behind\": [\n")) << r.out;
   // The beanbag under the click is the room's again where the sofa had covered it.
-  const cv::Mat room = cv::imread(kRoom), a = cv::imread(plain), b = cv::imread(kept);
+  const cv::Mat room = cv::imread(std::string(NEUROSHOP_SOURCE_DIR) + "/" + kRoom), a = cv::imread(plain), b = cv::imread(kept);
+  ASSERT_FALSE(room.empty());
   ASSERT_FALSE(b.empty());
   const cv::Rect beanbag(250, 1050, 100, 100);
   EXPECT_GT(cv::norm(a(beanbag), room(beanbag), cv::NORM_L1), 10.0 * beanbag.area()) << "the sofa covers the beanbag";

@@ -7,6 +7,9 @@
 // (an object's top and back lie above the part one clicks); the region's eroded core and a disc at
 // the click are sure object, everything outside the box sure background; the part connected to the
 // click is kept. Works at most kInFrontSide px on the long side; the mask is scaled back.
+// Why GrabCut and not the cut-out network (matte/): on the generated room of
+// tests/apps/test_tryon_in_front.cpp this finds the box with IoU 1.00; the network, trained on one
+// product against a plain backdrop, reaches 0.41 on a crop around the box and 0.22 on the room.
 // Not here: the compositing (tryon.h uses the masks), the product-photo cut-out (matte/).
 #pragma once
 
