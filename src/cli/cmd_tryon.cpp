@@ -195,7 +195,7 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
          "--height-cm", [args](const std::string& v) { latest(*args, "--height-cm").height_cm = parse_number(v, "--height-cm"); },
-         "real item height (default: from items.tsv beside the item); sized by the horizon and camera height")
+         "real item height (default: from the catalogue, or an items.tsv beside the item); sized by the horizon and camera height")
       ->type_name("H")
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
