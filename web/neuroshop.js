@@ -101,8 +101,10 @@
   }
 
   // ---- try-on -------------------------------------------------------------------------------------
-  // An item: its picture's source ({sample: name} or {file: File}), where its footprint centre
-  // stands (room pixels, integers), its real size, and the box the last render gave it.
+  // An item: its picture's source ({catalogue: name} or {file: File}), where its footprint centre
+  // stands (room pixels, integers), its real size, its view, and the box the last render gave it.
+  // Room objects kept in front: the points clicked on them (room pixels) while "Pick objects in
+  // front" is on; the server finds each object and reports its box.
   function tryonPage() {
     const stage = $('#stage');
     const stageImage = $('#stage-image');
@@ -111,17 +113,19 @@
     const editor = {
       panel: $('#item-editor'), none: $('#no-item'), name: $('#item-name'), mode: $('#item-size-mode'),
       size: $('#item-size'), flip: $('#item-flip'), rotate: $('#item-rotate'), at: $('#item-at'),
-      remove: $('#item-remove'), sizeNote: $('#item-size-note'),
+      remove: $('#item-remove'), sizeNote: $('#item-size-note'), view: $('#item-view'), viewRow: $('#item-view-row'),
     };
+    const inFrontButton = $('#in-front-mode');
     const horizonInput = $('#horizon');
     const horizonLine = $('#horizon-line');
     const state = {
       room: null, roomUrl: '', width: 0, height: 0, items: [], selected: null, nextId: 1,
-      seq: 0, timer: 0, horizon: null, resultUrl: '',
+      seq: 0, timer: 0, horizon: null, resultUrl: '', inFront: [], picking: false, inFrontNodes: [],
     };
 
     loadInfo();
     getJson('/api/samples').then(showSamples).catch((e) => setStatus(status, `samples: ${e.message}`, 'error'));
+    getJson('/api/catalogue').then(showCatalogue).catch((e) => setStatus(status, `catalogue: ${e.message}`, 'error'));
 
     function showSamples(samples) {
       const rooms = $('#sample-rooms');
@@ -140,15 +144,23 @@
         });
         rooms.append(button);
       }
-      const grid = $('#sample-items');
-      for (const item of samples.items) {
-        const url = `/api/samples/${encodeURIComponent(item.name)}`;
-        const button = element('button', {
-          type: 'button', class: 'sample-item', dataset: { sample: item.name },
-          title: `${item.title}: ${item.width_cm} × ${item.depth_cm} × ${item.height_cm} cm (w × d × h)`,
-        }, [element('img', { src: url, alt: '' }), element('span', { text: `${item.title}, ${item.height_cm} cm` })]);
-        button.addEventListener('click', () => addItem({ sample: item.name }, item.title, url, item));
-        grid.append(button);
+    }
+
+    // The furniture catalogue, one grid per category.
+    function showCatalogue(catalogue) {
+      const box = $('#catalogue');
+      for (const group of catalogue.categories) {
+        const grid = element('div', { class: 'item-grid', role: 'group', 'aria-label': group.category });
+        for (const item of group.items) {
+          const url = item.views[0].picture;
+          const button = element('button', {
+            type: 'button', class: 'sample-item', dataset: { catalogue: item.name },
+            title: `${item.title}: ${item.width_cm} × ${item.depth_cm} × ${item.height_cm} cm (w × d × h); ${item.licence}, ${item.creator}`,
+          }, [element('img', { src: url, alt: '' }), element('span', { text: `${item.title}, ${item.height_cm} cm` })]);
+          button.addEventListener('click', () => addItem({ catalogue: item.name }, item.title, url, item));
+          grid.append(button);
+        }
+        box.append(element('h3', { class: 'catalogue-category', text: group.category }), grid);
       }
     }
 
@@ -190,6 +202,8 @@
       state.width = image.naturalWidth;
       state.height = image.naturalHeight;
       state.horizon = null;
+      state.inFront = [];
+      showInFront([]);
       horizonInput.value = '';
       horizonInput.placeholder = 'auto';
       showHorizon();
@@ -215,7 +229,7 @@
       const item = {
         id: state.nextId++, source, name, url, dims, aspect: 1,
         at: state.width ? defaultAt(state.items.length) : null,
-        sizeMode: 'height_cm', size: dims ? null : 80, flip: false, rotate: 0, box: null, boxAt: null,
+        sizeMode: 'height_cm', size: dims ? null : 80, flip: false, rotate: 0, box: null, boxAt: null, view: '',
       };
       const picture = element('img', { src: url, alt: '', draggable: 'false' });
       item.ghost = element('div', {
@@ -248,6 +262,11 @@
                                               : 'an uploaded picture needs its real size';
       editor.flip.checked = item.flip;
       editor.rotate.value = String(item.rotate);
+      const views = item.dims && item.dims.views ? item.dims.views : [];
+      editor.viewRow.hidden = views.length < 2;
+      editor.view.replaceChildren(element('option', { value: '', text: "auto (the room's camera angle)" }),
+                                  ...views.map((v) => element('option', { value: v.view, text: `${v.view} (camera ${v.elevation_deg}° down)` })));
+      editor.view.value = item.view;
       showAt(item);
     }
 
@@ -267,6 +286,10 @@
       item.size = value !== null && Number.isFinite(value) && value > 0 ? value : null;
       if (item.size === null && !item.dims) return;  // an uploaded picture needs a size: wait for one
       changed(600);
+    });
+    editor.view.addEventListener('change', () => {
+      state.selected.view = editor.view.value;
+      changed();
     });
     editor.flip.addEventListener('change', () => {
       state.selected.flip = editor.flip.checked;
@@ -353,9 +376,51 @@
       showRoom();
     }
 
-    // Pressing on the room moves the selected item there and keeps dragging it.
+    // "Pick objects in front": a click on the room marks the object there, or unmarks it when it is
+    // near a mark (2% of the room's width).
+    inFrontButton.addEventListener('click', () => {
+      state.picking = !state.picking;
+      inFrontButton.setAttribute('aria-pressed', String(state.picking));
+      stage.classList.toggle('picking', state.picking);
+    });
+    function toggleInFront(point) {
+      const near = Math.max(8, state.width * 0.02);
+      const hit = state.inFront.findIndex(([x, y]) => Math.hypot(x - point[0], y - point[1]) <= near);
+      if (hit >= 0) state.inFront.splice(hit, 1);
+      else state.inFront.push(point);
+      showInFront([]);
+      changed();
+    }
+    // The marks, and the boxes of the objects the last render found.
+    function showInFront(boxes) {
+      for (const node of state.inFrontNodes) node.remove();
+      state.inFrontNodes = [];
+      const percent = (v, total) => `${(v / total) * 100}%`;
+      for (const [x, y] of state.inFront) {
+        const mark = element('div', { class: 'in-front-marker', dataset: { at: `${x},${y}` } });
+        Object.assign(mark.style, { left: percent(x, state.width), top: percent(y, state.height) });
+        state.inFrontNodes.push(mark);
+      }
+      for (const [x, y, w, h] of boxes) {
+        const outline = element('div', { class: 'in-front-box' });
+        Object.assign(outline.style, { left: percent(x, state.width), top: percent(y, state.height),
+                                       width: percent(w, state.width), height: percent(h, state.height) });
+        state.inFrontNodes.push(outline);
+      }
+      stage.append(...state.inFrontNodes);
+      $('#in-front-count').textContent = state.inFront.length ? `${state.inFront.length} in front` : '';
+    }
+
+    // Pressing on the room moves the selected item there and keeps dragging it (or, when picking
+    // objects in front, marks the object there).
     stage.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0 || !state.selected || !state.width) return;
+      if (event.button !== 0 || !state.width) return;
+      if (state.picking) {
+        event.preventDefault();
+        toggleInFront(clampPoint(roomPoint(event)));
+        return;
+      }
+      if (!state.selected) return;
       event.preventDefault();
       state.selected.at = clampPoint(roomPoint(event));
       layout(state.selected);
@@ -402,7 +467,8 @@
 
     function scene() {
       const items = state.items.map((item, i) => {
-        const entry = item.source.sample ? { sample: item.source.sample } : { upload: `item${i}` };
+        const entry = item.source.catalogue ? { catalogue: item.source.catalogue } : { upload: `item${i}` };
+        if (item.view) entry.view = item.view;
         entry.at = item.at;
         if (item.size !== null) entry[item.sizeMode] = item.size;
         if (item.flip) entry.flip = true;
@@ -410,6 +476,7 @@
         return entry;
       });
       const result = { items, camera_height_cm: Number($('#camera-height').value) || 150 };
+      if (state.inFront.length) result.in_front = state.inFront.map((p) => p.slice());
       if (horizonInput.value.trim() !== '' && Number.isFinite(Number(horizonInput.value))) result.horizon = Number(horizonInput.value);
       if (!$('#harmonize').checked) result.harmonize = false;
       if ($('#poisson-seams').checked) result.poisson_seams = true;
@@ -450,12 +517,15 @@
           item.boxAt = placed.at;
           layout(item);
         });
+        showInFront((report.in_front || []).map((o) => o.box));
         stageImage.src = state.resultUrl;
         stage.classList.add('rendered');
         offerDownload(download, blob, `${stem(state.room.name)}-tryon.png`);
         download.dataset.scene = JSON.stringify(placement);
         stage.dataset.state = 'rendered';
-        const lines = report.items.map((placed) => `${placed.file}: ${Math.round(placed.height_px)} px tall, ${placed.size_from}`);
+        const lines = report.items.map((placed) => `${placed.file}: ${Math.round(placed.height_px)} px tall, ${placed.size_from}` +
+                                                    (placed.view ? `; view ${placed.view}: ${placed.view_reason}` : '') +
+                                                    (placed.behind && placed.behind.length ? '; partly behind a room object' : ''));
         if (report.horizon) lines.unshift(report.horizon.note);
         setStatus(status, lines.join('\n'));
       } catch (e) {

@@ -37,6 +37,7 @@ std::unique_ptr<CLI::App> make_app(GlobalOptions& global) {
   add_colorize_command(*app, global);
   add_stylize_command(*app, global);
   add_tryon_command(*app, global);
+  add_items_command(*app, global);
   add_cutout_command(*app, global);
   add_serve_command(*app, global);
   add_video_command(*app, global);

@@ -24,6 +24,7 @@ struct ServeArgs {
   int port = 8080;
   std::string web;
   std::string samples;
+  std::string catalogue;
   double max_upload_mb = 25.0;
 };
 
@@ -41,6 +42,9 @@ void run_serve(const ServeArgs& args, const GlobalOptions& global) {
     throw ArgumentError("--web '" + o.web_root.string() + "': expected the folder of the pages (with index.html)");
   if (!fs::is_directory(o.samples_dir))
     throw ArgumentError("--samples '" + o.samples_dir.string() + "': expected a folder of sample pictures");
+  o.catalogue = args.catalogue.empty() ? default_catalogue_path() : args.catalogue;
+  if (!args.catalogue.empty() && !fs::is_regular_file(args.catalogue))
+    throw ArgumentError("--catalogue '" + args.catalogue + "': expected the furniture catalogue file (catalogue.tsv)");
   o.colorize_model = default_model_path("colorize.nsm");
   o.harmonize_model = default_model_path("harmonize.nsm");
   o.matte_model = default_model_path("matte.nsm");
@@ -61,6 +65,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--web", args->web, "folder of the pages (default: the shipped web/)")->type_name("DIR");
   sub->add_option("--samples", args->samples, "folder of the sample rooms and furniture offered (default: samples/tryon/)")
       ->type_name("DIR");
+  sub->add_option("--catalogue", args->catalogue, "the furniture catalogue offered (default: the shipped samples/furniture/)")
+      ->type_name("FILE");
   sub->add_option("--max-upload-mb", args->max_upload_mb, "largest uploaded picture in MiB")->check(finite_in(0.01, 1024.0));
   sub->callback([args, &global] { run_serve(*args, global); });
 }

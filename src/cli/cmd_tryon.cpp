@@ -38,6 +38,8 @@ struct TryOnArgs {
   bool camera_height_given = false;  // on the command line (it then overrides a scene file's)
   std::string light = "auto";
   std::string occluder;
+  std::vector<std::string> in_front;
+  std::string catalogue;
   bool no_harmonize = false;
   bool poisson_seams = false;
   std::string scene;
@@ -71,7 +73,21 @@ void print_report(const tryon::TryOnReport& r, const std::string& output, bool j
       j.key("box").numbers({static_cast<double>(it.box.x), static_cast<double>(it.box.y),
                             static_cast<double>(it.box.width), static_cast<double>(it.box.height)});
       j.field("height_px", it.height_px).field("pixels_per_cm", it.pixels_per_cm).field("size_from", it.size_from);
-      j.field("colour", it.colour).field("cutout", it.cutout).end_object();
+      j.field("colour", it.colour).field("cutout", it.cutout);
+      if (!it.view.empty()) j.field("view", it.view).field("view_reason", it.view_reason).field("sight_deg", it.sight_deg);
+      j.key("behind").begin_array();
+      for (int k : it.behind) j.value(k);
+      j.end_array().end_object();
+    }
+    j.end_array();
+    j.key("in_front").begin_array();
+    for (const auto& o : r.in_front) {
+      j.begin_object().key("point").numbers({o.point.x, o.point.y});
+      j.key("box").numbers({static_cast<double>(o.box.x), static_cast<double>(o.box.y), static_cast<double>(o.box.width),
+                            static_cast<double>(o.box.height)});
+      j.field("contact_y", o.contact_y).key("hides").begin_array();
+      for (int i : o.hides) j.value(i);
+      j.end_array().end_object();
     }
     j.end_array().end_object();
     return;
@@ -79,11 +95,21 @@ void print_report(const tryon::TryOnReport& r, const std::string& output, bool j
   std::cout << r.horizon.note << "\n";
   std::printf("light: (%.0f, %.0f)%s; shadows: cast %.2f, contact %.2f\n", r.light.x, r.light.y,
               r.light_given ? " (given)" : " (brightest region)", r.shadow.cast, r.shadow.contact);
-  for (const auto& it : r.items)
+  for (const auto& it : r.items) {
     std::printf("%s: at (%.0f, %.0f), %dx%d px, %s%s, colour: %s, cut-out: %s\n", it.file.c_str(), it.at.x, it.at.y,
                 it.box.width, it.box.height, it.size_from.c_str(),
                 it.pixels_per_cm > 0 ? (" = " + std::to_string(it.pixels_per_cm).substr(0, 5) + " px/cm").c_str() : "",
                 it.colour.c_str(), it.cutout.c_str());
+    if (!it.view.empty()) std::printf("  view %s: %s\n", it.view.c_str(), it.view_reason.c_str());
+  }
+  for (size_t k = 0; k < r.in_front.size(); ++k) {
+    const auto& o = r.in_front[k];
+    std::string hides;
+    for (int i : o.hides) hides += (hides.empty() ? "" : ", ") + r.items[static_cast<size_t>(i)].file;
+    std::printf("in front %zu at (%.0f, %.0f): object %dx%d px at (%d, %d), on the floor at y = %.0f; hides %s\n", k + 1,
+                o.point.x, o.point.y, o.box.width, o.box.height, o.box.x, o.box.y, o.contact_y,
+                hides.empty() ? "nothing (every item stands in front of it)" : hides.c_str());
+  }
   std::cout << output << "\n";
 }
 
@@ -115,6 +141,9 @@ void run_tryon_command(TryOnArgs& args, const GlobalOptions& global) {
   job.options.poisson_seams = args.poisson_seams;
   job.cutout = tryon::parse_cutout_mode(args.cutout);
   job.occluder = args.occluder;
+  job.catalogue = args.catalogue;
+  for (size_t k = 0; k < args.in_front.size(); ++k)
+    job.options.in_front.push_back(tryon::parse_point(args.in_front[k], "--in-front " + std::to_string(k + 1)));
   job.before_after = args.before_after;
   const std::string& out = args.batch.options.output;
   const NewOutputFolder new_folder(out);
@@ -139,6 +168,7 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<TryOnArgs>();
   args->harmonize_model = default_model_path("harmonize.nsm");
   args->matte_model = default_model_path("matte.nsm");
+  args->catalogue = default_catalogue_path();
   CLI::App* sub = app.add_subcommand("tryon", "put furniture into a photo of a room, at real size, with shadows");
   sub->add_option("room", args->batch.options.inputs, "room photo, or several rooms or folders of them (one scene in each)")
       ->type_name("ROOM...");
@@ -149,9 +179,9 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
            p.who = "--item " + std::to_string(args->items.size() + 1) + " '" + file + "'";
            args->items.push_back(p);
          },
-         "item picture: PNG with alpha, or a product photo on a plain background (repeatable; the options below "
-         "apply to the latest --item)")
-      ->type_name("FILE")
+         "item picture (PNG with alpha, or a product photo on a plain background) or a catalogue name "
+         "(`neuroshop items`); repeatable, the options below apply to the latest --item")
+      ->type_name("FILE|NAME")
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
          "--at", [args](const std::string& v) { latest(*args, "--at").at = tryon::parse_point(v, "--at"); },
@@ -165,7 +195,7 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
          "--height-cm", [args](const std::string& v) { latest(*args, "--height-cm").height_cm = parse_number(v, "--height-cm"); },
-         "real item height (default: from items.tsv beside the item); sized by the horizon and camera height")
+         "real item height (default: from the catalogue, or an items.tsv beside the item); sized by the horizon and camera height")
       ->type_name("H")
       ->trigger_on_parse();
   sub->add_option_function<std::string>(
@@ -177,6 +207,11 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
          "--rotate", [args](const std::string& v) { latest(*args, "--rotate").rotate_deg = parse_number(v, "--rotate"); },
          "rotate the item picture (degrees, counter-clockwise)")
       ->type_name("DEG")
+      ->trigger_on_parse();
+  sub->add_option_function<std::string>(
+         "--view", [args](const std::string& v) { latest(*args, "--view").view = v; },
+         "a catalogue item's view (e.g. 34 or front; default: the one whose camera angle suits the place)")
+      ->type_name("NAME")
       ->trigger_on_parse();
   sub->add_flag_callback("--flip", [args] { latest(*args, "--flip").flip = true; }, "mirror the item left-right")
       ->trigger_on_parse();
@@ -192,6 +227,11 @@ void add_tryon(CLI::App& app, const GlobalOptions& global) {
       ->type_name("X,Y|auto");
   sub->add_option("--occluder", args->occluder, "mask of room pixels that stay in front of the items (white = in front)")
       ->type_name("MASK");
+  sub->add_option("--in-front", args->in_front,
+                  "a point on a room object that stays in front of the items standing behind it (repeatable)")
+      ->type_name("X,Y")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--catalogue", args->catalogue, "the furniture catalogue for items given by name")->type_name("FILE");
   sub->add_flag("--no-harmonize", args->no_harmonize, "leave the items' colours as they are");
   sub->add_flag("--poisson-seams", args->poisson_seams,
                 "blend each item's edge into the room (Poisson blending on a narrow band; the inside stays as it is)");

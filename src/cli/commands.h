@@ -34,6 +34,7 @@ void add_gradcheck_command(CLI::App& app, const GlobalOptions& global);  // cmd_
 void add_colorize_command(CLI::App& app, const GlobalOptions& global);   // cmd_colorize.cpp: colorize, train/eval colorize
 void add_stylize_command(CLI::App& app, const GlobalOptions& global);    // cmd_stylize.cpp: stylize, train style, eval stylize
 void add_tryon_command(CLI::App& app, const GlobalOptions& global);      // cmd_tryon.cpp: tryon, train/eval harmonize, train/eval matte
+void add_items_command(CLI::App& app, const GlobalOptions& global);      // cmd_items.cpp: items (the furniture catalogue)
 void add_cutout_command(CLI::App& app, const GlobalOptions& global);     // cmd_cutout.cpp: cutout PHOTO...
 void add_serve_command(CLI::App& app, const GlobalOptions& global);      // cmd_serve.cpp: serve (local web pages)
 void add_video_command(CLI::App& app, const GlobalOptions& global);      // cmd_video.cpp: eval video

@@ -32,6 +32,8 @@ std::string find_shipped(const fs::path& relative) { return find_shipped(relativ
 
 std::string default_model_path(const std::string& file_name) { return find_shipped(fs::path("models") / file_name); }
 
+std::string default_catalogue_path() { return find_shipped(fs::path("samples") / "furniture" / "catalogue.tsv"); }
+
 NewOutputFolder::NewOutputFolder(const std::string& out) {
   std::error_code ec;
   if (!out.empty() && !std::filesystem::exists(out, ec)) path_ = out;

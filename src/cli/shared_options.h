@@ -26,6 +26,9 @@ std::string find_shipped(const std::filesystem::path& relative);  // from execut
 // The shipped models/NAME (find_shipped).
 std::string default_model_path(const std::string& file_name);
 
+// The shipped furniture catalogue, samples/furniture/catalogue.tsv (find_shipped).
+std::string default_catalogue_path();
+
 // Gets or creates the subcommand group `name` (e.g. "train") that requires one of its subcommands.
 CLI::App& command_group(CLI::App& app, const std::string& name, const std::string& description);
 

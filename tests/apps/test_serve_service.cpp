@@ -56,6 +56,7 @@ ServeOptions shipped_options() {
   ServeOptions o;
   o.web_root = kSource / "web";
   o.samples_dir = kSource / "samples" / "tryon";
+  o.catalogue = (kSource / "samples" / "furniture" / "catalogue.tsv").string();
   o.models_dir = kSource / "models";
   o.colorize_model = (kSource / "models" / "colorize.nsm").string();
   o.harmonize_model = (kSource / "models" / "harmonize.nsm").string();
@@ -209,6 +210,42 @@ TEST_F(ServeService, TryOnRenderIsWhatTheTryOnAppWritesForTheSamePlacement) {
   EXPECT_DOUBLE_EQ(rep["horizon"]["y"].get<double>(), report.horizon.y);
 }
 
+TEST_F(ServeService, ListsTheCatalogueByCategoryAndServesItsPictures) {
+  const Response list = handle(get("/api/catalogue"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  const json j = json::parse(list.body);
+  size_t items = 0;
+  std::string picture;
+  for (const json& category : j["categories"])
+    for (const json& item : category["items"]) {
+      ++items;
+      if (item["name"] == "sofa-winchester") picture = item["views"][1]["picture"];
+    }
+  EXPECT_EQ(items, service_->catalogue().items.size());
+  EXPECT_GE(items, 15u);
+  ASSERT_EQ(picture, "/api/catalogue/sofa-winchester-front.png");
+  const Response png = handle(get(picture));
+  ASSERT_EQ(png.status, 200);
+  EXPECT_EQ(png.content_type, "image/png");
+  EXPECT_EQ(png.body, file_bytes(kSource / "samples" / "furniture" / "sofa-winchester-front.png"));
+  for (const char* path : {"/api/catalogue/catalogue.tsv", "/api/catalogue/..%2F..%2FCMakeLists.txt", "/api/catalogue/"})
+    EXPECT_EQ(handle(get(path)).status, 404) << path;
+}
+
+TEST_F(ServeService, TryOnRendersACatalogueItemKeptBehindARoomObject) {
+  const Response r = tryon(R"({"items": [{"catalogue": "sofa-winchester", "at": [430, 800]}], "horizon": 300,
+                               "camera_height_cm": 120, "in_front": [[300, 1100]], "harmonize": false})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json rep = json::parse(header(r, "X-Neuroshop-Report"));
+  EXPECT_EQ(rep["items"][0]["file"], "sofa-winchester");
+  EXPECT_EQ(rep["items"][0]["view"], "34");
+  EXPECT_TRUE(contains(rep["items"][0]["view_reason"].get<std::string>(), "18.0°")) << rep.dump();
+  EXPECT_TRUE(contains(rep["items"][0]["size_from"].get<std::string>(), "(catalogue)")) << rep.dump();
+  ASSERT_EQ(rep["in_front"].size(), 1u);
+  EXPECT_EQ(rep["in_front"][0]["hides"], json::array({0}));
+  EXPECT_EQ(rep["items"][0]["behind"], json::array({0}));
+}
+
 TEST_F(ServeService, TryOnTakesAnUploadedItem) {
   const fs::path chair = kSource / "samples" / "tryon" / "chair_oak_34.png";
   const Response r = tryon(R"({"items": [{"upload": "item0", "at": [420, 1100], "height_cm": 100, "flip": true}],
@@ -256,6 +293,11 @@ TEST_F(ServeService, TryOnRefusalsAreJsonWith4xx) {
       {R"({"items": [{"upload": "item3", "height_cm": 50}]})", 400, "missing upload"},
       {R"({"items": [{"sample": "sofa_beige_34.png", "upload": "item0"}]})", 400, "exactly one"},
       {R"({"items": [{"sample": "sofa_beige_34.png"}], "camera_height_cm": 1})", 400, "camera_height_cm"},
+      {R"({"items": [{"catalogue": "sofa-winchster"}]})", 400, "items[0].catalogue: no catalogue item named 'sofa-winchster' (close: sofa-winchester"},
+      {R"({"items": [{"catalogue": "sofa-winchester", "view": "side", "at": [400, 1000]}]})", 400, "items[0].view: expected one of the item's views (34, front)"},
+      {R"({"items": [{"sample": "sofa_beige_34.png", "view": "front"}]})", 400, "only catalogue items have views"},
+      {R"({"items": [{"catalogue": "sofa-beige"}], "in_front": [[5000, 5]]})", 400, "--in-front 1: expected X,Y inside the 854x1280 image"},
+      {R"({"items": [{"catalogue": "sofa-beige"}], "in_front": [5]})", 400, "in_front[0]: expected [x, y]"},
   };
   for (const Case& c : cases) {
     const Response r = tryon(c.scene);
@@ -347,6 +389,13 @@ TEST(ServeTryOnForm, ParsesThePlacement) {
   EXPECT_THROW(parse_tryon_form(R"({"items": [{"sample": "a.png", "order": 1.5}]})"), HttpError);
   EXPECT_THROW(parse_tryon_form(R"({"items": [{"sample": "a.png", "flip": "yes"}]})"), HttpError);
   EXPECT_THROW(parse_tryon_form(R"({"items": [{"sample": 5}]})"), HttpError);
+  const TryOnForm named = parse_tryon_form(R"({"items": [{"catalogue": "sofa-couch", "view": "front"}], "in_front": [[3, 4], [5.5, 6]]})");
+  EXPECT_EQ(named.sources[0].catalogue, "sofa-couch");
+  EXPECT_EQ(named.items[0].view, "front");
+  ASSERT_EQ(named.in_front.size(), 2u);
+  EXPECT_EQ(named.in_front[1], cv::Point2d(5.5, 6));
+  EXPECT_THROW(parse_tryon_form(R"({"items": [{"catalogue": "a", "sample": "b.png"}]})"), HttpError);
+  EXPECT_THROW(parse_tryon_form(R"({"items": [{"catalogue": "a"}], "in_front": [[1, "x"]]})"), HttpError);
 }
 
 }  // namespace

@@ -151,4 +151,84 @@ TEST_F(TryonCli, CutoutGoesStraightIntoATryon) {
                         "give --height-cm, --width-cm or --height-px");
 }
 
+
+
+TEST_F(TryonCli, ItemsListsTheCatalogueByCategory) {
+  const RunResult r = run("items");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "Living room\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "sofa-winchester")) << r.out;
+  EXPECT_TRUE(contains(r.out, "views: 34, front")) << r.out;
+  EXPECT_TRUE(contains(r.out, "CC-BY-3.0")) << r.out;
+  const RunResult j = run("items --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_TRUE(contains(j.out, "\"categories\"")) << j.out;
+  EXPECT_TRUE(contains(j.out, "\"attribution\"")) << j.out;
+  expect_one_error_line(run("items --catalogue " + (dir_ / "none.tsv").string()), "cannot read the catalogue");
+}
+
+TEST_F(TryonCli, ItemByNameIsSizedFromTheCatalogueAndSaysWhichView) {
+  const std::string out = (dir_ / "named.jpg").string();
+  const RunResult r = run(std::string("tryon ") + kRoom + " --item sofa-winchester --at 430,800 --horizon 300 --item plant-palm "
+                          "--at 700,900 -o " + out + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"size_from\": \"height 80.4 cm (catalogue)\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"view\": \"34\"")) << r.out;  // the room looks 18° down at (430, 800): nearer 17° than 12°
+  EXPECT_TRUE(contains(r.out, "the nearest to the room's 18.0°")) << r.out;
+  EXPECT_TRUE(fs::exists(out));
+  // Nearer the horizon the line of sight is flatter: the front view (12°) fits.
+  const RunResult far = run(std::string("tryon ") + kRoom + " --item sofa-winchester --at 430,560 --horizon 300 -o " + out);
+  ASSERT_EQ(far.exit_code, 0) << far.err;
+  EXPECT_TRUE(contains(far.out, "view front: camera 12.0° down, the nearest to the room's")) << far.out;
+  const RunResult given = run(std::string("tryon ") + kRoom + " --item sofa-winchester --at 430,800 --view front --horizon 300 -o " + out);
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_TRUE(contains(given.out, "view front: given (--view)")) << given.out;
+}
+
+TEST_F(TryonCli, BadCatalogueNamesAndViewsAreOneLineErrors) {
+  const std::string out = (dir_ / "bad.jpg").string();
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item sofa-winchster --at 430,800 -o " + out),
+                        "no catalogue item of that name (close: sofa-winchester");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item sofa-winchester --view side --at 430,800 -o " + out),
+                        "--view: expected one of the item's views (34, front), got 'side'");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item samples/tryon/lamp_floor_34.png --view front -o " + out),
+                        "only catalogue items have views");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item sofa-beige --in-front 5000,5 -o " + out),
+                        "--in-front 1: expected X,Y inside the 854x1280 image");
+  expect_one_error_line(run(std::string("tryon ") + kRoom + " --item sofa-beige --in-front 12 -o " + out), "--in-front 1: expected X,Y");
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(TryonCli, InFrontKeepsTheBeanbagInFrontOfASofaBehindIt) {
+  const std::string plain = (dir_ / "plain.png").string(), kept = (dir_ / "kept.png").string();
+  const std::string args = std::string("tryon ") + kRoom +
+                           " --item sofa-winchester --at 430,800 --horizon 300 --camera-height-cm 120 --no-harmonize -o ";
+  ASSERT_EQ(run(args + plain).exit_code, 0);
+  const RunResult r = run(args + kept + " --in-front 300,1100 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"hides\": [\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"behind\": [\n")) << r.out;
+  // The beanbag under the click is the room's again where the sofa had covered it.
+  const cv::Mat room = cv::imread(std::string(NEUROSHOP_SOURCE_DIR) + "/" + kRoom), a = cv::imread(plain), b = cv::imread(kept);
+  ASSERT_FALSE(room.empty());
+  ASSERT_FALSE(b.empty());
+  const cv::Rect beanbag(250, 1050, 100, 100);
+  EXPECT_GT(cv::norm(a(beanbag), room(beanbag), cv::NORM_L1), 10.0 * beanbag.area()) << "the sofa covers the beanbag";
+  EXPECT_LT(cv::norm(b(beanbag), room(beanbag), cv::NORM_L1), 1.0 * beanbag.area()) << "the beanbag stays in front";
+}
+
+TEST_F(TryonCli, SceneFilesNameCatalogueItemsAndViews) {
+  const fs::path scene = dir_ / "scene.json";
+  std::ofstream(scene) << "{\"room\": \"" << NEUROSHOP_SOURCE_DIR << "/" << kRoom
+                       << "\", \"horizon\": 300, \"items\": [{\"item\": \"sofa-couch\", \"at\": [430, 800], \"view\": \"front\"}]}";
+  const RunResult r = run("tryon --scene " + scene.string() + " -o " + (dir_ / "s.jpg").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "sofa-couch: at (430, 800)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "view front: given")) << r.out;
+  std::ofstream(scene) << "{\"room\": \"" << NEUROSHOP_SOURCE_DIR << "/" << kRoom
+                       << "\", \"items\": [{\"item\": \"sofa-couch\", \"at\": [430, 800], \"view\": 3}]}";
+  expect_one_error_line(run("tryon --scene " + scene.string() + " -o " + (dir_ / "s.jpg").string()),
+                        "scene.json: items[0].view: expected a view name");
+}
+
 }  // namespace

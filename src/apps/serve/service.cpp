@@ -102,8 +102,9 @@ Service::Service(ServeOptions options) : options_(std::move(options)), models_(s
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file() || !is_plain_file_name(name) || !has_image_extension(name)) continue;
     const std::optional<tryon::ItemDimensions> dims = tryon::find_item_dimensions(entry.path().string());
+    const bool result = name.find("-before-after.") != std::string::npos;  // a picture of a try-on, not a room
     if (dims) items_.push_back({name, dims->name, dims->width_cm, dims->depth_cm, dims->height_cm});
-    else rooms_.push_back(name);
+    else if (!result) rooms_.push_back(name);
   }
   std::sort(rooms_.begin(), rooms_.end());
   std::sort(items_.begin(), items_.end(), [](const SampleItem& a, const SampleItem& b) { return a.name < b.name; });
@@ -114,6 +115,7 @@ Service::Service(ServeOptions options) : options_(std::move(options)), models_(s
       styles_.push_back(file.substr(6, file.size() - 10));
   }
   std::sort(styles_.begin(), styles_.end());
+  if (!options_.catalogue.empty() && fs::is_regular_file(options_.catalogue, ec)) catalogue_ = tryon::read_catalogue(options_.catalogue);
   const fs::path parent = options_.temp_parent.empty() ? fs::temp_directory_path() : options_.temp_parent;
   temp_ = std::make_unique<TempDir>(parent, "neuroshop-serve");
 }
@@ -167,9 +169,10 @@ Response Service::route(const Request& request) {
     if (authority != request.host) throw HttpError(403, "cross-origin request refused (from '" + request.origin.substr(0, 80) + "')");
   }
   const std::string& path = request.path;
-  const std::string kSamples = "/api/samples/";
+  const std::string kSamples = "/api/samples/", kCatalogue = "/api/catalogue/";
   const bool api_post = path == "/api/tryon" || path == "/api/colorize" || path == "/api/stylize";
-  const bool api_get = path == "/api/info" || path == "/api/samples" || path.rfind(kSamples, 0) == 0;
+  const bool api_get = path == "/api/info" || path == "/api/samples" || path.rfind(kSamples, 0) == 0 ||
+                       path == "/api/catalogue" || path.rfind(kCatalogue, 0) == 0;
   if (api_post) {
     if (!post) throw HttpError(405, request.method + " " + path + ": expected POST");
     if (path == "/api/tryon") return tryon(request);
@@ -180,6 +183,8 @@ Response Service::route(const Request& request) {
   if (api_get) {
     if (path == "/api/info") return info();
     if (path == "/api/samples") return samples();
+    if (path == "/api/catalogue") return catalogue_listing();
+    if (path.rfind(kCatalogue, 0) == 0) return catalogue_picture(percent_decode(path.substr(kCatalogue.size())));
     return sample_picture(percent_decode(path.substr(kSamples.size())));
   }
   if (path.rfind("/api/", 0) == 0) throw HttpError(404, "not found: " + path);
@@ -233,6 +238,40 @@ Response Service::sample_picture(const std::string& name) const {
   return r;
 }
 
+Response Service::catalogue_listing() const {
+  json j;
+  j["categories"] = json::array();
+  for (const std::string& category : catalogue_.categories()) {
+    json items = json::array();
+    for (const tryon::CatalogueItem& it : catalogue_.items) {
+      if (it.category != category) continue;
+      json views = json::array();
+      for (const tryon::CatalogueView& v : it.views) {
+        const std::string file = fs::path(v.file).filename().string();
+        views.push_back({{"view", v.name}, {"picture", "/api/catalogue/" + file}, {"elevation_deg", v.elevation_deg}});
+      }
+      items.push_back({{"name", it.name}, {"title", it.title}, {"width_cm", it.width_cm}, {"depth_cm", it.depth_cm},
+                       {"height_cm", it.height_cm}, {"views", views}, {"creator", it.creator}, {"licence", it.licence},
+                       {"attribution", it.attribution}});
+    }
+    j["categories"].push_back({{"category", category}, {"items", items}});
+  }
+  return json_response(dump(j));
+}
+
+Response Service::catalogue_picture(const std::string& file) const {
+  for (const tryon::CatalogueItem& it : catalogue_.items)
+    for (const tryon::CatalogueView& v : it.views)
+      if (fs::path(v.file).filename().string() == file) {
+        Response r;
+        r.content_type = static_content_type(v.file);
+        r.body = read_bytes(v.file);
+        r.headers.emplace_back("Cache-Control", "max-age=3600");
+        return r;
+      }
+  throw HttpError(404, "no catalogue picture named '" + file.substr(0, 80) + "'");
+}
+
 Response Service::tryon(const Request& request) {
   const FormPart* room_part = request.part("room");
   const CheckedImage room = check_image_upload(room_part, "room", options_.upload);
@@ -247,7 +286,14 @@ Response Service::tryon(const Request& request) {
   for (size_t i = 0; i < form.items.size(); ++i) {
     tryon::ItemPlacement p = form.items[i];
     const ItemSource& source = form.sources[i];
-    if (!source.sample.empty()) {
+    if (!source.catalogue.empty()) {
+      // By name, as `neuroshop tryon --item NAME` (run_tryon resolves it in the catalogue).
+      if (!catalogue_.find(source.catalogue))
+        throw HttpError(400, p.who + ".catalogue: no catalogue item named '" + source.catalogue.substr(0, 80) + "' " +
+                                 tryon::close_names_hint(catalogue_, source.catalogue));
+      p.file = source.catalogue;
+      shown_names.push_back(source.catalogue);
+    } else if (!source.sample.empty()) {
       // The sample's own path, so the items.tsv beside it gives its real size, as for the CLI.
       p.file = sample_path(source.sample, true).string();
       shown_names.push_back(source.sample);
@@ -264,6 +310,8 @@ Response Service::tryon(const Request& request) {
   job.options.camera_height_cm = form.camera_height_cm;
   job.options.harmonize = form.harmonize;
   job.options.poisson_seams = form.poisson_seams;
+  job.options.in_front = form.in_front;
+  job.catalogue = catalogue_.path;
   job.cutout = tryon::CutoutMode::kAuto;
   job.before_after = form.before_after;
   job.output = (job_dir.path() / "tryon.png").string();
@@ -296,8 +344,17 @@ Response Service::tryon(const Request& request) {
                           {"pixels_per_cm", it.pixels_per_cm},
                           {"size_from", it.size_from},
                           {"colour", it.colour},
-                          {"cutout", it.cutout}});
+                          {"cutout", it.cutout},
+                          {"view", it.view},
+                          {"view_reason", it.view_reason},
+                          {"behind", it.behind}});
   }
+  j["in_front"] = json::array();
+  for (const tryon::InFrontReport& o : report.in_front)
+    j["in_front"].push_back({{"point", {o.point.x, o.point.y}},
+                             {"box", {o.box.x, o.box.y, o.box.width, o.box.height}},
+                             {"contact_y", o.contact_y},
+                             {"hides", o.hides}});
   Response r = png_file(job.output);
   r.headers.emplace_back("X-Neuroshop-Report", dump(j));
   return r;

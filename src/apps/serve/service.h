@@ -2,7 +2,12 @@
 //   GET  /, /NAME.html, /neuroshop.js, ...  the pages, only from the web root (static_files.h)
 //   GET  /api/info                          {"styles": [...], "colorize": true, "max_upload_bytes": ...}
 //   GET  /api/samples                       {"rooms": [{"name"}], "items": [{"name", "title", "width_cm", ...}]}
+//                                           (rooms: the pictures of samples_dir without an items.tsv row,
+//                                           but for NAME-before-after.EXT, a try-on's result)
 //   GET  /api/samples/NAME                  a sample picture, only a NAME from that listing
+//   GET  /api/catalogue                     {"categories": [{"category", "items": [{"name", "title", "width_cm", ...,
+//                                            "views": [{"view", "picture"}], "licence", "attribution"}]}]}
+//   GET  /api/catalogue/FILE                a catalogue picture, only a FILE from that listing
 //   POST /api/tryon     room, scene (tryon_form.h), item0.. -> PNG; X-Neuroshop-Report: the placement report
 //   POST /api/colorize  image [, vividness]                 -> PNG
 //   POST /api/stylize   content, style NAME | style_image [, strength, preserve_colors, size, iterations] -> PNG
@@ -27,12 +32,14 @@
 
 #include "apps/serve/http.h"
 #include "apps/serve/uploads.h"
+#include "apps/tryon/catalogue.h"
 
 namespace neuroshop::serve {
 
 struct ServeOptions {
   std::filesystem::path web_root;          // the pages (web/)
   std::filesystem::path samples_dir;       // rooms and furniture offered by name (samples/tryon/)
+  std::string catalogue;                   // the furniture catalogue (catalogue.tsv); empty or missing: none
   std::filesystem::path models_dir;        // where the shipped fast styles are (style-NAME.nsm)
   std::string colorize_model;              // model files, as the CLI's defaults
   std::string harmonize_model;             // missing: the classical colour match (as the CLI)
@@ -63,6 +70,7 @@ class Service {
   const std::vector<std::string>& sample_rooms() const { return rooms_; }
   const std::vector<SampleItem>& sample_items() const { return items_; }
   const std::vector<std::string>& styles() const { return styles_; }
+  const tryon::Catalogue& catalogue() const { return catalogue_; }
 
  private:
   struct Models;  // the networks, loaded on first use
@@ -71,6 +79,8 @@ class Service {
   Response info() const;
   Response samples() const;
   Response sample_picture(const std::string& name) const;
+  Response catalogue_listing() const;
+  Response catalogue_picture(const std::string& file) const;
   Response tryon(const Request& request);
   Response colorize(const Request& request);
   Response stylize(const Request& request);
@@ -80,6 +90,7 @@ class Service {
   std::vector<std::string> rooms_;
   std::vector<SampleItem> items_;
   std::vector<std::string> styles_;
+  tryon::Catalogue catalogue_;
   std::unique_ptr<TempDir> temp_;
   std::unique_ptr<Models> models_;
   std::mutex work_mutex_;  // one job at a time

@@ -61,7 +61,7 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
     throw HttpError(400, std::string("scene: not valid JSON (") + e.what() + ")");
   }
   if (!root.is_object()) throw HttpError(400, "scene: expected a JSON object, got " + shown(root));
-  only_keys(root, {"items", "horizon", "camera_height_cm", "harmonize", "poisson_seams", "before_after"}, "scene");
+  only_keys(root, {"items", "in_front", "horizon", "camera_height_cm", "harmonize", "poisson_seams", "before_after"}, "scene");
 
   TryOnForm form;
   if (root.contains("horizon") && !root["horizon"].is_null()) form.horizon_y = number(root["horizon"], "horizon");
@@ -73,6 +73,16 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
   if (root.contains("harmonize")) form.harmonize = boolean(root["harmonize"], "harmonize");
   if (root.contains("poisson_seams")) form.poisson_seams = boolean(root["poisson_seams"], "poisson_seams");
   if (root.contains("before_after")) form.before_after = boolean(root["before_after"], "before_after");
+  if (root.contains("in_front")) {
+    const json& points = root["in_front"];
+    if (!points.is_array() || points.size() > static_cast<size_t>(kMaxTryOnItems))
+      fail("in_front", "expected an array of at most " + std::to_string(kMaxTryOnItems) + " points [x, y], got " + shown(points));
+    for (size_t k = 0; k < points.size(); ++k) {
+      const std::string field = "in_front[" + std::to_string(k) + "]";
+      if (!points[k].is_array() || points[k].size() != 2) fail(field, "expected [x, y] of two numbers, got " + shown(points[k]));
+      form.in_front.emplace_back(number(points[k][0], field + "[0]"), number(points[k][1], field + "[1]"));
+    }
+  }
 
   if (!root.contains("items") || !root["items"].is_array() || root["items"].empty())
     fail("items", "expected a non-empty array of items");
@@ -83,12 +93,16 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
     const std::string who = "items[" + std::to_string(i) + "]";
     const json& item = items[i];
     if (!item.is_object()) fail(who, "expected an object, got " + shown(item));
-    only_keys(item, {"sample", "upload", "at", "height_cm", "width_cm", "height_px", "rotate", "flip", "order"}, who);
+    only_keys(item, {"catalogue", "view", "sample", "upload", "at", "height_cm", "width_cm", "height_px", "rotate", "flip", "order"},
+              who);
     ItemSource source;
+    if (item.contains("catalogue")) source.catalogue = text(item["catalogue"], who + ".catalogue");
     if (item.contains("sample")) source.sample = text(item["sample"], who + ".sample");
     if (item.contains("upload")) source.upload = text(item["upload"], who + ".upload");
-    if (source.sample.empty() == source.upload.empty())
-      fail(who, "expected exactly one of \"sample\" (a sample's name) and \"upload\" (a form field)");
+    if (!source.catalogue.empty() + !source.sample.empty() + !source.upload.empty() != 1)
+      fail(who, "expected exactly one of \"catalogue\" (a catalogue item's name), \"sample\" (a sample's name) and "
+                "\"upload\" (a form field)");
+    if (item.contains("view") && source.catalogue.empty()) fail(who + ".view", "only catalogue items have views");
     if (item.contains("upload") && !is_upload_field(source.upload))
       fail(who + ".upload", "expected a form field item0 .. item" + std::to_string(kMaxTryOnItems - 1) + ", got " +
                                 shown(item["upload"]));
@@ -96,6 +110,7 @@ TryOnForm parse_tryon_form(const std::string& scene_json) {
     tryon::ItemPlacement p;
     p.who = who;
     p.from_scene = true;
+    if (item.contains("view")) p.view = text(item["view"], who + ".view");
     if (item.contains("at")) {
       const json& at = item["at"];
       if (!at.is_array() || at.size() != 2) fail(who + ".at", "expected [x, y] of two numbers, got " + shown(at));

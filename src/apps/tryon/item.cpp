@@ -19,15 +19,40 @@
 
 namespace neuroshop::tryon {
 namespace fs = std::filesystem;
-namespace {
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  std::string cell;
-  while (std::getline(ss, cell, '\t')) out.push_back(cell);
-  return out;
+std::string TsvRow::cell(const std::string& name) const {
+  const auto it = column->find(name);
+  return it == column->end() || it->second >= cells.size() ? std::string() : cells[it->second];
 }
+
+bool read_tsv(const std::string& path, const std::vector<std::string>& required,
+              const std::function<bool(const TsvRow&)>& row) {
+  std::ifstream in(path);
+  if (!in || fs::is_directory(path)) return false;
+  std::map<std::string, size_t> column;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    TsvRow r;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, '\t');) r.cells.push_back(cell);
+    r.who = path + " line " + std::to_string(line_no);
+    if (column.empty()) {
+      for (size_t i = 0; i < r.cells.size(); ++i) column[r.cells[i]] = i;
+      for (const std::string& need : required)
+        if (!column.count(need)) throw IoError(r.who + ": the header has no '" + need + "' column");
+      continue;
+    }
+    r.column = &column;
+    if (!row(r)) break;
+  }
+  return true;
+}
+
+namespace {
 
 double parse_cm(const std::string& text, const std::string& who) {
   if (const std::optional<double> v = parse_finite(text)) return *v;
@@ -40,42 +65,24 @@ cv::Mat to_float(const cv::Mat& m, int depth_bits) { return to_unit_float(m, dep
 }  // namespace
 
 std::optional<ItemDimensions> find_item_dimensions(const std::string& item_path) {
-  const fs::path sidecar = fs::path(item_path).parent_path() / "items.tsv";
-  std::ifstream in(sidecar);
-  if (!in) return std::nullopt;
+  const std::string sidecar = (fs::path(item_path).parent_path() / "items.tsv").string();
   const std::string file_name = fs::path(item_path).filename().string();
-  std::string line;
-  std::map<std::string, size_t> column;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    const std::vector<std::string> cells = split_tabs(line);
-    const std::string who = sidecar.string() + " line " + std::to_string(line_no);
-    if (column.empty()) {
-      for (size_t i = 0; i < cells.size(); ++i) column[cells[i]] = i;
-      for (const char* need : {"file", "width_cm", "depth_cm", "height_cm"})
-        if (!column.count(need)) throw IoError(who + ": the header has no '" + need + "' column");
-      continue;
-    }
-    if (cells.size() <= column["file"] || cells[column["file"]] != file_name) continue;
-    auto cell = [&](const std::string& name) -> std::string {
-      const auto it = column.find(name);
-      return it == column.end() || it->second >= cells.size() ? std::string() : cells[it->second];
-    };
+  std::optional<ItemDimensions> found;
+  read_tsv(sidecar, {"file", "width_cm", "depth_cm", "height_cm"}, [&](const TsvRow& r) {
+    if (r.cell("file") != file_name) return true;
     ItemDimensions d;
-    d.name = cell("item_name");
-    d.width_cm = parse_cm(cell("width_cm"), who + " width_cm");
-    d.depth_cm = parse_cm(cell("depth_cm"), who + " depth_cm");
-    d.height_cm = parse_cm(cell("height_cm"), who + " height_cm");
-    if (!cell("azimuth_deg").empty()) d.azimuth_deg = parse_cm(cell("azimuth_deg"), who + " azimuth_deg");
-    if (!cell("elevation_deg").empty()) d.elevation_deg = parse_cm(cell("elevation_deg"), who + " elevation_deg");
+    d.name = r.cell("item_name");
+    d.width_cm = parse_cm(r.cell("width_cm"), r.who + " width_cm");
+    d.depth_cm = parse_cm(r.cell("depth_cm"), r.who + " depth_cm");
+    d.height_cm = parse_cm(r.cell("height_cm"), r.who + " height_cm");
+    if (!r.cell("azimuth_deg").empty()) d.azimuth_deg = parse_cm(r.cell("azimuth_deg"), r.who + " azimuth_deg");
+    if (!r.cell("elevation_deg").empty()) d.elevation_deg = parse_cm(r.cell("elevation_deg"), r.who + " elevation_deg");
     if (!(d.width_cm > 0 && d.depth_cm >= 0 && d.height_cm > 0))
-      throw IoError(who + ": width_cm and height_cm must be positive and depth_cm not negative");
-    return d;
-  }
-  return std::nullopt;
+      throw IoError(r.who + ": width_cm and height_cm must be positive and depth_cm not negative");
+    found = d;
+    return false;
+  });
+  return found;
 }
 
 double apparent_height_cm(const ItemDimensions& d) {

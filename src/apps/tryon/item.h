@@ -9,8 +9,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -25,6 +27,20 @@ struct ItemDimensions {
 // The row for `item_path`'s file name in the items.tsv beside it; nullopt when there is no sidecar
 // or no row. Throws IoError naming the sidecar and line when it is malformed.
 std::optional<ItemDimensions> find_item_dimensions(const std::string& item_path);
+
+// A row of a tab-separated table with a header line (items.tsv, catalogue.tsv).
+struct TsvRow {
+  std::vector<std::string> cells;
+  const std::map<std::string, size_t>* column = nullptr;  // header name -> index
+  std::string who;                                        // "FILE line N", for messages
+  // The cell under the header `name`; empty when the column or the cell is missing.
+  std::string cell(const std::string& name) const;
+};
+// Reads the table at `path` (empty lines, '#' comments and CR line ends skipped) and calls `row`
+// for every row after the header until it returns false. IoError "FILE line N: the header has no
+// 'X' column" when a `required` column is missing. False when the file cannot be opened.
+bool read_tsv(const std::string& path, const std::vector<std::string>& required,
+              const std::function<bool(const TsvRow&)>& row);
 
 // The silhouette's vertical extent in cm for the picture's view:
 //   H cos(e) + (W |sin a| + D |cos a|) sin(e)
@@ -56,6 +72,7 @@ struct ItemImage {
   cv::Mat alpha;   // CV_32F in [0, 1], same size
   std::optional<ItemDimensions> dims;
   std::string cutout;  // how the alpha was obtained: "alpha", "network" or "grabcut"
+  std::string view;    // a catalogue item's view ("34", "front"); empty for a plain picture
 };
 
 // Reads the picture (io/image_file.h), cuts it out, crops it to where alpha > 0.02.

@@ -51,7 +51,7 @@ Scene parse_scene(const std::string& text, const std::string& who, const std::st
   }
   if (!root.is_object()) throw ArgumentError(who + ": expected a JSON object {\"room\": ..., \"items\": [...]}");
   static const std::set<std::string> kTop = {"room", "items", "horizon", "camera_height_cm"};
-  static const std::set<std::string> kItem = {"file", "at", "height_px", "height_cm", "width_cm", "rotate", "flip", "order"};
+  static const std::set<std::string> kItem = {"file", "item", "view", "at", "height_px", "height_cm", "width_cm", "rotate", "flip", "order"};
   for (const auto& [key, value] : root.items())
     if (!kTop.count(key))
       throw ArgumentError(who + ": unknown field '" + key + "' (known: room, items, horizon, camera_height_cm)");
@@ -81,11 +81,22 @@ Scene parse_scene(const std::string& text, const std::string& who, const std::st
     for (const auto& [key, value] : it.items())
       if (!kItem.count(key))
         throw ArgumentError(p.who + ": unknown field '" + key +
-                            "' (known: file, at, height_px, height_cm, width_cm, rotate, flip, order)");
-    if (!it.contains("file") || !it["file"].is_string() || it["file"].get<std::string>().empty())
-      throw ArgumentError(p.field("file") + ": expected the item's image file name" +
-                          (it.contains("file") ? ", got " + it["file"].dump() : std::string(" (missing)")));
-    p.file = resolve(it["file"].get<std::string>(), base_dir);
+                            "' (known: file, item, view, at, height_px, height_cm, width_cm, rotate, flip, order)");
+    // "file" or "item": a picture (relative to the scene's folder) or a catalogue name.
+    const char* key = it.contains("item") ? "item" : "file";
+    if (it.contains("item") && it.contains("file")) throw ArgumentError(p.who + ": give \"file\" or \"item\", not both");
+    if (!it.contains(key) || !it[key].is_string() || it[key].get<std::string>().empty())
+      throw ArgumentError(p.field(key) + ": expected the item's image file name or catalogue name" +
+                          (it.contains(key) ? ", got " + it[key].dump() : std::string(" (missing)")));
+    const std::string given = it[key].get<std::string>();
+    p.file = resolve(given, base_dir);
+    std::error_code ec;
+    if (!fs::exists(p.file, ec) && given.find_first_of("/\\.") == std::string::npos) p.file = given;  // a catalogue name
+    if (it.contains("view")) {
+      if (!it["view"].is_string() || it["view"].get<std::string>().empty())
+        throw ArgumentError(p.field("view") + ": expected a view name such as \"front\", got " + it["view"].dump());
+      p.view = it["view"].get<std::string>();
+    }
     if (it.contains("at")) {
       const json& at = it["at"];
       if (!at.is_array() || at.size() != 2 || !at[0].is_number() || !at[1].is_number())

@@ -2,9 +2,11 @@
 // scene file itself, JSON read with nlohmann-json:
 //   {"room": "room.jpg", "horizon": 480, "camera_height_cm": 150,
 //    "items": [{"file": "sofa.png", "at": [620, 900], "height_cm": 85, "flip": false, "order": 0},
-//              {"file": "lamp.png", "at": [200, 850], "width_cm": 40, "rotate": 0}]}
-// Only "items" (with each item's "file") is required; paths are relative to the scene file's
-// folder. Every error names the file and the field:
+//              {"file": "lamp.png", "at": [200, 850], "width_cm": 40, "rotate": 0},
+//              {"item": "sofa-winchester", "at": [700, 880], "view": "front"}]}
+// Only "items" (with each item's "file" or "item") is required; paths are relative to the scene
+// file's folder; a name that is no file there (and has no '/' nor '.') is a catalogue item (catalogue.h).
+// Every error names the file and the field:
 //   scene.json: items[1].at: expected [x, y] inside the 1024x768 image, got [2000, 10]
 // Not here: loading pictures (item.h), the compositing (tryon.h).
 #pragma once
@@ -26,6 +28,7 @@ struct ItemPlacement {
   double rotate_deg = 0.0;
   bool flip = false;
   std::optional<int> order;                  // drawing order (lower first); default: farther first
+  std::string view;                          // a catalogue item's view; empty: the one that suits the place
   // Names the item in messages: "scene.json: items[1]" or "--item 2 'sofa.png'".
   std::string who;
   bool from_scene = false;                   // fields are then named ".at", otherwise " --at"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <numeric>
 #include <sstream>
@@ -70,6 +71,17 @@ void footprint(const cv::Mat& alpha, double* width, double* centre_x) {
   *centre_x = 0.5 * (lo + hi + 1);
 }
 
+// map · (1 − occlusion) over the map's rectangle at `origin`: what of an item (its alpha, its shadow)
+// a room object in front hides. occlusion: room-sized CV_32F.
+void hide_behind(cv::Mat& map, cv::Point origin, const cv::Mat& occlusion) {
+  const cv::Rect inside = cv::Rect(origin, map.size()) & cv::Rect(0, 0, occlusion.cols, occlusion.rows);
+  for (int y = inside.y; y < inside.y + inside.height; ++y) {
+    float* m = map.ptr<float>(y - origin.y);
+    const float* o = occlusion.ptr<float>(y);
+    for (int x = inside.x; x < inside.x + inside.width; ++x) m[x - origin.x] *= 1.0f - o[x];
+  }
+}
+
 }  // namespace
 
 ItemScale item_scale(const ItemImage& item, const ItemPlacement& p, double y_footprint, double y_horizon,
@@ -100,7 +112,7 @@ ItemScale item_scale(const ItemImage& item, const ItemPlacement& p, double y_foo
                         "': its real size is unknown (no row in an items.tsv beside it); give --height-cm, --width-cm "
                         "or --height-px");
   s.factor = apparent_height_cm(*item.dims) * s.pixels_per_cm / box_h;
-  s.from = "height " + fmt(item.dims->height_cm) + " cm (items.tsv)";
+  s.from = "height " + fmt(item.dims->height_cm) + " cm (" + (item.view.empty() ? "items.tsv" : "catalogue") + ")";
   return s;
 }
 
@@ -169,8 +181,18 @@ cv::Mat apply_colour_map(const cv::Mat& bgr, const cv::Matx34f& map) {
 
 cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placements, const std::vector<ItemImage>& items,
                 const TryOnOptions& options, const HarmonizeFn& harmonizer, TryOnReport* report) {
+  std::vector<std::vector<ItemImage>> views;
+  for (const ItemImage& item : items) views.push_back({item});
+  return compose_views(room, placements, views, options, harmonizer, report);
+}
+
+cv::Mat compose_views(const cv::Mat& room, const std::vector<ItemPlacement>& placements,
+                      const std::vector<std::vector<ItemImage>>& views, const TryOnOptions& options,
+                      const HarmonizeFn& harmonizer, TryOnReport* report) {
   if (room.type() != CV_32FC3) throw ArgumentError("try-on: expected the room as BGR CV_32FC3");
-  if (placements.size() != items.size()) throw ArgumentError("try-on: one picture per placement expected");
+  if (placements.size() != views.size()) throw ArgumentError("try-on: one picture per placement expected");
+  for (const std::vector<ItemImage>& v : views)
+    if (v.empty()) throw ArgumentError("try-on: every placement needs at least one picture");
   if (!options.occluder.empty() && (options.occluder.size() != room.size() || options.occluder.type() != CV_32F))
     throw ArgumentError("try-on: the occluder mask must be CV_32F of the room's size");
   TryOnReport local;
@@ -205,13 +227,34 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
     return oa != ob ? oa < ob : at[a].y < at[b].y;
   });
 
+  // Room objects kept in front, found before anything is drawn on the room.
+  std::vector<RoomObject> objects;
+  rep.in_front.clear();
+  for (size_t k = 0; k < options.in_front.size(); ++k) {
+    objects.push_back(segment_room_object(room, options.in_front[k], "--in-front " + std::to_string(k + 1)));
+    rep.in_front.push_back({objects.back().point, objects.back().box, objects.back().contact_y, {}});
+  }
+
   cv::Mat canvas = room.clone();
   cv::Rect touched;  // where the canvas may differ from the room: the items and their shadows
   const cv::Rect whole(0, 0, room.cols, room.rows);
   rep.items.assign(placements.size(), PlacedReport{});
   for (int i : order) {
     const ItemPlacement& p = placements[i];
-    const ItemImage item = transform_item(items[i], p.flip, p.rotate_deg);
+    PlacedReport& r = rep.items[static_cast<size_t>(i)];
+    // The view: for a catalogue item the one whose camera looked down at it as the room's camera
+    // looks at its floor point.
+    size_t chosen = 0;
+    if (!views[i].front().view.empty()) {
+      std::vector<CatalogueView> candidates;
+      for (const ItemImage& v : views[i]) candidates.push_back({v.view, v.path, 0.0, v.dims ? v.dims->elevation_deg : 0.0});
+      r.sight_deg = sight_elevation_deg(at[i].y, horizon, focal);
+      const ViewChoice choice = choose_view(candidates, r.sight_deg, p.view, p.field("view"));
+      chosen = choice.index;
+      r.view = views[i][chosen].view;
+      r.view_reason = choice.reason;
+    }
+    const ItemImage item = transform_item(views[i][chosen], p.flip, p.rotate_deg);
     const ItemScale scale = item_scale(item, p, at[i].y, horizon, options.camera_height_cm);
     const cv::Size size(std::max(1, static_cast<int>(std::lround(item.alpha.cols * scale.factor))),
                         std::max(1, static_cast<int>(std::lround(item.alpha.rows * scale.factor))));
@@ -234,7 +277,6 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
     // Edges: a slight feather proportional to the item's size.
     cv::GaussianBlur(placed.alpha, placed.alpha, cv::Size(0, 0), std::max(0.5, 0.0015 * size.height));
 
-    PlacedReport& r = rep.items[static_cast<size_t>(i)];
     r.file = p.file;
     r.at = at[i];
     r.box = cv::Rect(placed.origin, size);
@@ -285,9 +327,17 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
         placed.bgr = apply_colour_map(placed.bgr, limit_colour_map(map, item_small, alpha_small, options.max_colour_change));
       }
     }
+    // Room objects standing nearer than the item hide it and its shadows.
+    const cv::Mat occlusion = occlusion_for(objects, placed.contact_y, &r.behind);
+    for (int k : r.behind) rep.in_front[static_cast<size_t>(k)].hides.push_back(i);
+    if (!occlusion.empty()) hide_behind(placed.alpha, placed.origin, occlusion);
     if (options.shadows) {
-      const Patch cast = cast_shadow(placed, rep.light, rep.shadow.cast);
-      const Patch contact = contact_shadow(placed, rep.shadow.contact);
+      Patch cast = cast_shadow(placed, rep.light, rep.shadow.cast);
+      Patch contact = contact_shadow(placed, rep.shadow.contact);
+      if (!occlusion.empty()) {
+        hide_behind(cast.pixels, cast.origin, occlusion);
+        hide_behind(contact.pixels, contact.origin, occlusion);
+      }
       darken(canvas, cast);
       darken(canvas, contact);
       touched |= (cast.rect() | contact.rect()) & whole;
@@ -312,6 +362,26 @@ cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placement
     }, 16);
   }
   return canvas;
+}
+
+std::vector<ItemImage> load_placement(const ItemPlacement& p, const Catalogue* catalogue, CutoutMode mode,
+                                      const NetworkCutout& network) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(p.file, ec) || catalogue == nullptr) {
+    if (!p.view.empty())
+      throw ArgumentError(p.field("view") + ": only catalogue items have views; '" + p.file + "' is a picture file");
+    return {load_item(p.file, mode, network)};
+  }
+  const CatalogueItem* entry = catalogue->find(p.file);
+  if (entry == nullptr) throw ArgumentError(unknown_item_message(*catalogue, p.file, p.who));
+  std::vector<ItemImage> views;
+  for (const CatalogueView& v : entry->views) {
+    ItemImage image = load_item(v.file, CutoutMode::kAuto, network);
+    image.dims = entry->dimensions(v);
+    image.view = v.name;
+    views.push_back(std::move(image));
+  }
+  return views;
 }
 
 TryOnReport run_tryon(const TryOnJob& job, const HarmonizeFn& harmonizer, const NetworkCutout& cutout) {
@@ -340,11 +410,16 @@ Image try_on_image(const Image& room_image, const TryOnJob& job, const Harmonize
                           "x" + std::to_string(m.rows));
     options.occluder = to_unit_float(m, mask.bit_depth);
   }
-  std::vector<ItemImage> items;
-  for (const ItemPlacement& p : job.items) items.push_back(load_item(p.file, job.cutout, cutout));
+  // The catalogue is read only when an item is not a file.
+  std::optional<Catalogue> catalogue;
+  std::vector<std::vector<ItemImage>> items;
+  for (const ItemPlacement& p : job.items) {
+    if (!catalogue && !job.catalogue.empty() && !std::filesystem::is_regular_file(p.file)) catalogue = read_catalogue(job.catalogue);
+    items.push_back(load_placement(p, catalogue ? &*catalogue : nullptr, job.cutout, cutout));
+  }
 
   TryOnReport unused;
-  const cv::Mat result = compose(room, job.items, items, options, harmonizer, report != nullptr ? report : &unused);
+  const cv::Mat result = compose_views(room, job.items, items, options, harmonizer, report != nullptr ? report : &unused);
   Image out;
   out.bit_depth = room_image.bit_depth;
   out.pixels = from_unit_float(result, room_image.bit_depth);

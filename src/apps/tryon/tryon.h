@@ -1,8 +1,10 @@
 // The try-on: items placed into a room photo at real-world size (the horizon size law of
 // geometry.h), with contact and cast shadows, feathered (optionally Poisson-blended) edges, colour
 // matched to the room (a partial Reinhard transfer, or the harmonization network when one is
-// given), and occluders kept in front. Items are drawn farther-first (by their floor row) unless
-// an explicit order is given.
+// given), and occluders kept in front (a mask file, or room objects picked by a point: in_front.h).
+// Items are drawn farther-first (by their floor row) unless an explicit order is given. An item
+// may come from the furniture catalogue (catalogue.h) by name; of its views the one whose camera
+// looked down at the item most nearly as the room's camera looks at its floor point is drawn.
 // Not here: argument parsing (src/cli/cmd_tryon.cpp), the networks themselves (harmonize/model.h,
 // matte/model.h); they come in as plain functions so this file works with or without them.
 #pragma once
@@ -15,8 +17,10 @@
 #include <opencv2/core.hpp>
 
 #include "apps/common/batch.h"
+#include "apps/tryon/catalogue.h"
 #include "apps/tryon/composite.h"
 #include "apps/tryon/geometry.h"
+#include "apps/tryon/in_front.h"
 #include "apps/tryon/item.h"
 #include "apps/tryon/scene.h"
 
@@ -37,6 +41,7 @@ struct TryOnOptions {
   bool poisson_seams = false;            // blend each item's edge into the room (composite_poisson_seam)
   double focal_px = 0.0;                 // 0: default_focal_px(room)
   cv::Mat occluder;                      // CV_32F in [0, 1], room-sized; 1 keeps the room pixel in front
+  std::vector<cv::Point2d> in_front;     // room objects under these points stay in front of items behind them
 };
 
 struct PlacedReport {
@@ -48,6 +53,17 @@ struct PlacedReport {
   std::string size_from;        // "--height-px", "height_cm 84.8 (items.tsv)", ...
   std::string colour;           // "network", "reinhard" or "none"
   std::string cutout;
+  std::string view;             // the catalogue view drawn; empty for a plain picture
+  std::string view_reason;      // why that view
+  double sight_deg = 0.0;       // how far the camera looks down at the floor point (catalogue items)
+  std::vector<int> behind;      // the in-front objects (TryOnReport::in_front) hiding this item
+};
+
+struct InFrontReport {
+  cv::Point2d point;
+  cv::Rect box;                 // the object found there
+  double contact_y = 0.0;       // its floor contact row
+  std::vector<int> hides;       // the items behind it
 };
 
 struct TryOnReport {
@@ -57,6 +73,7 @@ struct TryOnReport {
   bool light_given = false;
   ShadowStrength shadow;
   std::vector<PlacedReport> items;
+  std::vector<InFrontReport> in_front;
 };
 
 // How big an item is drawn: the factor applied to its picture, and why.
@@ -79,6 +96,18 @@ cv::Point2d default_position(int i, int n, cv::Size room, double y_horizon);
 // with validate_placements first). `harmonizer` may be empty. `report` may be null.
 cv::Mat compose(const cv::Mat& room, const std::vector<ItemPlacement>& placements, const std::vector<ItemImage>& items,
                 const TryOnOptions& options, const HarmonizeFn& harmonizer, TryOnReport* report);
+// The same with every view of each item (views[i] for placements[i], each with dims and, when there
+// are several, a view name): the view is chosen at the placement (choose_view, or placement.view).
+cv::Mat compose_views(const cv::Mat& room, const std::vector<ItemPlacement>& placements,
+                      const std::vector<std::vector<ItemImage>>& views, const TryOnOptions& options,
+                      const HarmonizeFn& harmonizer, TryOnReport* report);
+
+// The pictures of a placement: the file it names, or, when there is no such file, every view of the
+// catalogue item of that name (dimensions from the catalogue). ArgumentError naming the placement
+// when neither exists (with close catalogue names) or a plain file is given a view.
+// `catalogue` may be null (no catalogue: names are files only).
+std::vector<ItemImage> load_placement(const ItemPlacement& placement, const Catalogue* catalogue, CutoutMode mode,
+                                      const NetworkCutout& network);
 
 // An affine colour map fitted by least squares from `from` to `to` pixels where weight > 0.9
 // (CV_32FC3 and CV_32F maps of one size), returned as a 3x4 matrix acting on (b, g, r, 1); the
@@ -99,6 +128,7 @@ struct TryOnJob {
   TryOnOptions options;
   CutoutMode cutout = CutoutMode::kAuto;
   std::string occluder;                  // mask file, empty for none
+  std::string catalogue;                 // catalogue.tsv for items given by name; empty for none
   std::string output;
   bool before_after = false;
 };
