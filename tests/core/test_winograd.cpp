@@ -259,6 +259,32 @@ TEST(Winograd, Conv2dForwardAndBackwardMatchDirect) {
   }
 }
 
+// Conv2d keeps Winograd's transformed filters between calls: a second call with the same weights
+// gives the same bits, and after any change of the weights (an optimizer step, a load) the output
+// is the new weights' convolution, not the old one's.
+TEST(Winograd, Conv2dRemakesItsFiltersWhenTheWeightsChange) {
+  Rng rng(47);
+  const Case c{1, 16, 16, 12, 12, 1, 1, PaddingMode::kZeros};
+  Conv2dOptions o;
+  o.in_channels = c.C;
+  o.out_channels = c.OC;
+  o.kernel_size = 3;
+  o.padding = c.pad;
+  Conv2d conv(o, rng);
+  const ConvGeometry g = geometry(c);
+  ASSERT_TRUE(winograd_applies(g, c.OC));
+  const Tensor x = testing::random_tensor({c.N, c.C, c.H, c.W}, rng);
+  const std::vector<float> first = conv.forward(x).to_vector();
+  EXPECT_EQ(conv.forward(x).to_vector(), first);
+  for (int step = 0; step < 2; ++step) {
+    if (step == 0) conv.weight().value[5] += 0.25f;  // one weight
+    else conv.weight().value.copy_from(testing::random_tensor(conv.weight().value.shape(), rng));  // all
+    Tensor direct, magnitude;
+    direct_conv(x, conv.weight().value, &conv.bias().value, g, direct, magnitude);
+    expect_close(conv.forward(x), direct, magnitude, step == 0 ? "one weight changed" : "all weights changed");
+  }
+}
+
 // Groups of 8 tiles take the SIMD kernels where the CPU has them (a row of tiles side by side, or
 // any 8 gathered and transposed); the portable per-tile path must give the same bits (same
 // operations, no FMA), for y with bias and ReLU and for dW. Widths 37 and 70 give rows with and

@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
 #include "core/kernels/winograd_internal.h"
@@ -103,7 +105,6 @@ struct Problem {
   const float* x;
   int64_t C, H, W, OC, OH, OW, pad, dil;
   bool reflect_pad;
-  const float* u;  // U[xi][oc][c]
   const float* bias;
   Epilogue epilogue;
   float* y;
@@ -418,27 +419,37 @@ bool winograd_applies(const ConvGeometry& g, int64_t out_channels) {
   return 2 * OH * OW >= 16 * tiles;
 }
 
-void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const float* w, int64_t OC,
-                      const float* bias, Epilogue epilogue, float* y) {
-  const int64_t C = g.channels, d = g.dilation, OH = g.out_height(), OW = g.out_width();
+WinogradFilters::WinogradFilters(const float* w, int64_t out_channels, int64_t in_channels)
+    : OC_(out_channels), C_(in_channels) {
+  const int64_t OC = OC_, C = C_;
   // U[xi][oc][c] = (G w[oc][c] G^T)[xi]
   std::vector<float> u(static_cast<size_t>(36 * OC * C));
   for (int64_t oc = 0; oc < OC; ++oc)
     for (int64_t c = 0; c < C; c += kLanes)
       transform_filters(w + (oc * C + c) * 9, static_cast<int>(std::min<int64_t>(kLanes, C - c)), u.data() + oc * C + c,
                         OC * C);
-
   // The 36 (OC x C) filter matrices are packed for the GEMM once, not once per block of tiles.
-  std::vector<GemmPackedA> packed_u;
-  packed_u.reserve(36);
-  for (int xi = 0; xi < 36; ++xi) packed_u.emplace_back(Trans::kNo, OC, C, u.data() + xi * OC * C, C);
+  packed_.reserve(36);
+  for (int xi = 0; xi < 36; ++xi) packed_.emplace_back(Trans::kNo, OC, C, u.data() + xi * OC * C, C);
+}
 
+void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const float* w, int64_t OC,
+                      const float* bias, Epilogue epilogue, float* y) {
+  winograd_conv3x3(x, N, g, WinogradFilters(w, OC, g.channels), bias, epilogue, y);
+}
+
+void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const WinogradFilters& filters,
+                      const float* bias, Epilogue epilogue, float* y) {
+  const int64_t C = g.channels, OC = filters.out_channels(), d = g.dilation, OH = g.out_height(), OW = g.out_width();
+  if (filters.in_channels() != C)
+    throw ArgumentError("winograd_conv3x3: filters for " + std::to_string(filters.in_channels()) +
+                        " input channels, the input has " + std::to_string(C));
   const std::vector<Tile> tiles = list_tiles(N, g);
   const int64_t total = static_cast<int64_t>(tiles.size());
   const BlockPlan plan = plan_blocks(total, C, OC, num_threads());
   const int64_t tb = plan.tb, step = plan.step;
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
-                  u.data(), bias, epilogue, y};
+                  bias, epilogue, y};
   parallel_for(plan.blocks, [&](int64_t begin, int64_t end) {
     float* v = t_v.get(36 * C * tb);
     float* m = t_m.get(36 * OC * tb);
@@ -447,7 +458,7 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const fl
       if (count <= 0) continue;
       input_transform(p, tiles.data() + t0, count, v, tb);
       for (int xi = 0; xi < 36; ++xi)
-        gemm_packed(packed_u[static_cast<size_t>(xi)], count, v + xi * C * tb, tb, m + xi * OC * tb, tb);
+        gemm_packed(filters.packed(xi), count, v + xi * C * tb, tb, m + xi * OC * tb, tb);
       output_transform(p, tiles.data() + t0, count, m, tb);
     }
   });
@@ -466,7 +477,7 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
   const int64_t tb = plan.tb, step = plan.step;
   const int64_t parts = std::min<int64_t>(kDwParts, plan.blocks);
   const Problem p{x, C, g.height, g.width, OC, g.out_height(), g.out_width(), g.padding, g.dilation,
-                  g.padding_mode == PaddingMode::kReflect, nullptr, nullptr, Epilogue::kNone, nullptr};
+                  g.padding_mode == PaddingMode::kReflect, nullptr, Epilogue::kNone, nullptr};
   // Each part's dU is written by its first block's products (beta 0), so it needs no zeroing.
   std::vector<std::unique_ptr<float[]>> du;
   for (int64_t part = 0; part < parts; ++part) du.emplace_back(new float[static_cast<size_t>(36 * OC * C)]);

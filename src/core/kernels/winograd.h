@@ -15,13 +15,34 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
+#include "core/kernels/gemm.h"
 #include "core/kernels/im2col.h"
 
 namespace neuroshop {
 
 // What the epilogue applies to each output after the bias, while the tile is in registers.
 enum class Epilogue { kNone, kRelu };
+
+// The 36 transformed filters U[xi] = (G w G^T)[xi] of a (OC, C, 3, 3) weight, packed for the GEMM:
+// the first thing winograd_conv3x3 computes. A caller that keeps one skips that work while the
+// weights stay the same (inference: at batch 1 on small maps it was a fifth of the time).
+class WinogradFilters {
+ public:
+  WinogradFilters(const float* w, int64_t out_channels, int64_t in_channels);
+  int64_t out_channels() const { return OC_; }
+  int64_t in_channels() const { return C_; }
+  const GemmPackedA& packed(int xi) const { return packed_[static_cast<size_t>(xi)]; }
+
+ private:
+  int64_t OC_, C_;
+  std::vector<GemmPackedA> packed_;  // one per xi, (OC x C)
+};
+
+// As below, with the filters transformed beforehand (filters.in_channels() == g.channels).
+void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const WinogradFilters& filters,
+                      const float* bias, Epilogue epilogue, float* y);
 
 // x: (N, C, H, W) with g.channels = C, g.kernel_size = 3, g.stride = 1, any dilation and padding
 // (zero or reflect) -> y: (N, OC, OH, OW) = epilogue(conv(x, w) + bias), every element written.

@@ -9,6 +9,7 @@
 #include "core/layers/conv2d.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 
 #include "core/errors.h"
@@ -107,8 +108,8 @@ Tensor Conv2d::run_forward(const Tensor& x, Epilogue epilogue) {
   Tensor y = Tensor::empty(out_shape);
   relu_y_ = epilogue == Epilogue::kRelu ? y : Tensor();
   if (winograd_applies(g, OC)) {
-    winograd_conv3x3(x.data(), N, g, weight_.value.data(), OC, options_.bias ? bias_.value.data() : nullptr,
-                     epilogue, y.data());
+    winograd_conv3x3(x.data(), N, g, winograd_filters(), options_.bias ? bias_.value.data() : nullptr, epilogue,
+                     y.data());
     return y;
   }
   parallel_for(N * blocks.count, [&](int64_t begin, int64_t end) {
@@ -135,6 +136,17 @@ Tensor Conv2d::run_forward(const Tensor& x, Epilogue epilogue) {
     }
   });
   return y;
+}
+
+const WinogradFilters& Conv2d::winograd_filters() {
+  const float* w = weight_.value.data();
+  const size_t count = static_cast<size_t>(weight_.value.numel());
+  if (!winograd_ || winograd_weights_.size() != count ||
+      std::memcmp(winograd_weights_.data(), w, count * sizeof(float)) != 0) {
+    winograd_ = std::make_shared<const WinogradFilters>(w, options_.out_channels, options_.in_channels);
+    winograd_weights_.assign(w, w + count);
+  }
+  return *winograd_;
 }
 
 // dy: (N, OC, OH, OW) -> dx: (N, C, H, W)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,11 @@ class Conv2d : public Layer {
   Param weight_, bias_;
   Tensor x_;       // (N, C, H, W), cached by forward
   Tensor relu_y_;  // forward_relu's output (its mask); undefined after a plain forward
+  // Winograd's transformed filters and the weights they were made from: reused while the weights
+  // are bit for bit the same (inference), remade after every change (training).
+  const WinogradFilters& winograd_filters();
+  std::shared_ptr<const WinogradFilters> winograd_;
+  std::vector<float> winograd_weights_;
 };
 
 }  // namespace neuroshop
