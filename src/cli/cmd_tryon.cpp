@@ -2,6 +2,7 @@
 // src/apps/tryon/. Per-item options (--at, --height-px, --height-cm, --width-cm, --rotate, --flip)
 // apply to the latest --item: they are CLI11 options whose callbacks run as each is parsed
 // (trigger_on_parse), so their order on the command line is kept.
+#include <array>
 #include <CLI/CLI.hpp>
 
 #include <cmath>
@@ -372,21 +373,40 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const matte::MatteEvalResult r = matte::evaluate_matte(model, *o, bar.callback());
     bar.finish();
-    const std::pair<const char*, const matte::MatteScores*> rows[] = {
-        {"network", &r.network}, {"network_grabcut", &r.refined}, {"threshold", &r.threshold}, {"grabcut", &r.grabcut}};
+    auto rows = [](const matte::MatteMethodScores& m) {
+      return std::array<std::pair<const char*, const matte::MatteScores*>, 4>{
+          {{"network", &m.network}, {"network_grabcut", &m.refined}, {"threshold", &m.threshold}, {"grabcut", &m.grabcut}}};
+    };
     if (*json) {
       JsonWriter j(std::cout);
       j.begin_object().field("pictures", r.pictures).field("white_shots", r.white_shots).field("synthetic", r.synthetic);
-      for (const auto& [name, s] : rows) {
+      for (const auto& [name, s] : rows(r)) {
         j.field(std::string(name) + "_iou", s->iou).field(std::string(name) + "_alpha_error", s->alpha_error);
-        j.field(std::string(name) + "_seconds", s->seconds);
+        j.field(std::string(name) + "_edge_error", s->edge_error).field(std::string(name) + "_seconds", s->seconds);
       }
-      j.end_object();
+      j.key("by_backdrop").begin_array();
+      for (const auto& [backdrop, m] : r.by_backdrop) {
+        j.begin_object().field("backdrop", backdrop).field("pictures", m.pictures);
+        for (const auto& [name, s] : rows(m))
+          j.field(std::string(name) + "_iou", s->iou).field(std::string(name) + "_edge_error", s->edge_error);
+        j.end_object();
+      }
+      j.end_array().end_object();
       return;
     }
-    std::printf("%lld held-out pictures (%lld rendered white shots, %lld synthetic)\n\n| method | IoU | mean alpha error | s/picture |\n|---|---|---|---|\n",
+    std::printf("%lld held-out pictures (%lld rendered white shots, %lld synthetic)\n\n"
+                "| method | IoU | mean alpha error | edge-band error | s/picture |\n|---|---|---|---|---|\n",
                 static_cast<long long>(r.pictures), static_cast<long long>(r.white_shots), static_cast<long long>(r.synthetic));
-    for (const auto& [name, s] : rows) std::printf("| %s | %.4f | %.4f | %.3f |\n", name, s->iou, s->alpha_error, s->seconds);
+    for (const auto& [name, s] : rows(r))
+      std::printf("| %s | %.4f | %.4f | %.4f | %.3f |\n", name, s->iou, s->alpha_error, s->edge_error, s->seconds);
+    std::printf("\nBy backdrop, IoU / edge-band error:\n\n| backdrop | pictures | network | network_grabcut | threshold | grabcut |\n"
+                "|---|---|---|---|---|---|\n");
+    for (const auto& [backdrop, m] : r.by_backdrop) {
+      if (m.pictures == 0) continue;
+      std::printf("| %s | %lld", backdrop.c_str(), static_cast<long long>(m.pictures));
+      for (const auto& [name, s] : rows(m)) std::printf(" | %.3f / %.4f", s->iou, s->edge_error);
+      std::printf(" |\n");
+    }
   });
 }
 

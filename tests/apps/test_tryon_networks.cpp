@@ -5,6 +5,8 @@
 // find a dark box on white and ignore its shadow; the refinement opens holes the coarse alpha filled.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <filesystem>
 
 #include <opencv2/imgproc.hpp>
@@ -214,6 +216,60 @@ TEST(TryonNetworks, MatteSamplesKeepTheItemsAlphaAndShadowsOutOfIt) {
           ASSERT_LT(s.bgr.at<cv::Vec3f>(y, x)[2] - s.bgr.at<cv::Vec3f>(y, x)[0], 0.42f) << x << "," << y;
         }
   }
+}
+
+// The backdrop classes look like their names: white brighter than light grey brighter than mid
+// grey (neutral), beige warm (red above blue), a gradient changing far more from top to bottom
+// than a plain white, a paper sweep brighter at the floor than on the wall.
+TEST(TryonNetworks, StudioBackdropsLookLikeTheirClass) {
+  const cv::Size size(96, 96);
+  auto stats = [&](Backdrop kind, uint64_t seed) {
+    Rng rng(seed);
+    const cv::Mat bg = studio_backdrop(kind, size, rng);
+    EXPECT_EQ(bg.type(), CV_32FC3);
+    double lo, hi;
+    cv::minMaxLoc(bg.reshape(1), &lo, &hi);
+    EXPECT_GE(lo, 0.0);
+    EXPECT_LE(hi, 1.0);
+    const cv::Scalar mean = cv::mean(bg), top = cv::mean(bg.rowRange(0, 12)), bottom = cv::mean(bg.rowRange(84, 96));
+    return std::array<double, 4>{(mean[0] + mean[1] + mean[2]) / 3, mean[2] - mean[0],
+                                 std::fabs((top[0] + top[1] + top[2]) - (bottom[0] + bottom[1] + bottom[2])) / 3,
+                                 (bottom[0] + bottom[1] + bottom[2] - top[0] - top[1] - top[2]) / 3};
+  };
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    const auto white = stats(Backdrop::kWhite, seed), light = stats(Backdrop::kLightGrey, seed),
+               mid = stats(Backdrop::kMidGrey, seed), beige = stats(Backdrop::kBeige, seed);
+    EXPECT_GT(white[0], light[0]);
+    EXPECT_GT(light[0], mid[0]);
+    for (const auto& gray : {white, light, mid}) EXPECT_LT(std::fabs(gray[1]), 0.04);
+    EXPECT_GT(beige[1], 0.05);
+  }
+  double white_change = 0, gradient_change = 0, paper_rise = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    white_change += stats(Backdrop::kWhite, seed)[2];
+    gradient_change += stats(Backdrop::kGradient, seed)[2];
+    paper_rise += stats(Backdrop::kPaper, seed)[3];
+  }
+  EXPECT_GT(gradient_change, 2.0 * white_change);
+  EXPECT_GT(paper_rise / 12, 0.0);
+  EXPECT_EQ(all_backdrops().size(), 6u);
+}
+
+// The edge-band error counts only pixels near the true contour: a mask wrong deep inside the
+// object scores 0, a mask shifted by 2 px scores about half the band wrong, a perfect one 0.
+TEST(TryonNetworks, EdgeBandErrorLooksOnlyAtTheContour) {
+  cv::Mat truth = cv::Mat::zeros(80, 80, CV_32F);
+  truth(cv::Rect(20, 20, 40, 40)).setTo(1.0f);
+  EXPECT_EQ(edge_band_error(truth, truth, 3), 0.0);
+  cv::Mat holed = truth.clone();
+  holed(cv::Rect(32, 32, 16, 16)).setTo(0.0f);  // 12 px from the contour, outside a 3 px band
+  EXPECT_EQ(edge_band_error(holed, truth, 3), 0.0);
+  EXPECT_GT(cv::mean(cv::abs(holed - truth))[0], 0.0);
+  cv::Mat shifted = cv::Mat::zeros(80, 80, CV_32F);
+  shifted(cv::Rect(22, 20, 40, 40)).setTo(1.0f);
+  const double e = edge_band_error(shifted, truth, 3);
+  EXPECT_GT(e, 0.05);
+  EXPECT_LT(e, 0.5);
 }
 
 // A dark box on white with a gray shadow beside it.

@@ -2,6 +2,7 @@
 #include "apps/matte/train.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "apps/common/evaluation.h"
@@ -42,36 +44,60 @@ void shrink(cv::Mat* bgr, cv::Mat* alpha, int64_t long_side) {
   cv::resize(*alpha, *alpha, bgr->size(), 0, 0, cv::INTER_AREA);
 }
 
-// A plain studio background: white, light gray or a light tint, with a gentle gradient and noise.
-cv::Mat plain_background(cv::Size size, Rng& rng) {
-  cv::Vec3f base;
-  const double kind = rng.uniform();
-  if (kind < 0.5) {
-    const float v = static_cast<float>(rng.uniform(0.92, 1.0));
-    base = cv::Vec3f(v, v, v) + cv::Vec3f(static_cast<float>(rng.uniform(-0.02, 0.02)), 0.0f, static_cast<float>(rng.uniform(-0.02, 0.02)));
-  } else if (kind < 0.75) {
-    const float v = static_cast<float>(rng.uniform(0.7, 0.92));
-    base = cv::Vec3f(v, v, v);
-  } else {
-    cv::Mat hsv(1, 1, CV_32FC3, cv::Scalar(rng.uniform(0.0, 360.0), rng.uniform(0.05, 0.35), rng.uniform(0.75, 1.0)));
-    cv::Mat bgr;
-    cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
-    base = bgr.at<cv::Vec3f>(0, 0);
+// A plain colour of the class (gradients and paper take one as their base).
+cv::Vec3f backdrop_colour(Backdrop kind, Rng& rng) {
+  auto gray = [&](double lo, double hi) {
+    const float v = static_cast<float>(rng.uniform(lo, hi));
+    return cv::Vec3f(v, v, v) + cv::Vec3f(static_cast<float>(rng.uniform(-0.015, 0.015)), 0.0f,
+                                          static_cast<float>(rng.uniform(-0.015, 0.015)));
+  };
+  switch (kind) {
+    case Backdrop::kWhite: return gray(0.93, 1.0);
+    case Backdrop::kLightGrey: return gray(0.76, 0.92);
+    case Backdrop::kMidGrey: return gray(0.45, 0.7);
+    case Backdrop::kBeige: {
+      cv::Mat hsv(1, 1, CV_32FC3, cv::Scalar(rng.uniform(28.0, 48.0), rng.uniform(0.12, 0.32), rng.uniform(0.72, 0.95)));
+      cv::Mat bgr;
+      cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
+      return bgr.at<cv::Vec3f>(0, 0);
+    }
+    case Backdrop::kGradient:
+    case Backdrop::kPaper: break;
   }
-  cv::Mat bg(size, CV_32FC3);
+  static const Backdrop plain[] = {Backdrop::kWhite, Backdrop::kLightGrey, Backdrop::kMidGrey, Backdrop::kBeige};
+  return backdrop_colour(plain[rng.below(4)], rng);
+}
+
+// Each pixel's brightness factor: a gentle tilt, a strong two-colour ramp (gradient) or a seamless
+// paper sweep (wall above, floor below, the bend between them lit brighter), then vignetting.
+cv::Mat backdrop_shading(Backdrop kind, cv::Size size, Rng& rng) {
+  cv::Mat shade(size, CV_32F);
   const double gy = rng.uniform(-0.08, 0.04), gx = rng.uniform(-0.03, 0.03);
+  const double ramp = kind == Backdrop::kGradient ? rng.uniform(0.15, 0.35) * (rng.uniform() < 0.5 ? -1 : 1) : 0.0;
+  const double bend = rng.uniform(0.45, 0.75), soft = rng.uniform(0.08, 0.2), floor_gain = rng.uniform(0.04, 0.12);
+  const bool radial = rng.uniform() < 0.3;
   for (int y = 0; y < size.height; ++y) {
-    cv::Vec3f* row = bg.ptr<cv::Vec3f>(y);
+    float* row = shade.ptr<float>(y);
+    const double v = static_cast<double>(y) / size.height;
     for (int x = 0; x < size.width; ++x) {
-      const float shade = static_cast<float>(1.0 + gy * (static_cast<double>(y) / size.height - 0.5) +
-                                             gx * (static_cast<double>(x) / size.width - 0.5));
-      row[x] = base * shade;
+      const double u = static_cast<double>(x) / size.width;
+      double f = 1.0 + gy * (v - 0.5) + gx * (u - 0.5);
+      if (kind == Backdrop::kGradient) f += ramp * (radial ? std::hypot(u - 0.5, v - 0.5) * 1.4 : v - 0.5);
+      if (kind == Backdrop::kPaper) f += floor_gain / (1.0 + std::exp(-(v - bend) / (0.25 * soft)));
+      row[x] = static_cast<float>(f);
     }
   }
-  cv::Mat noise(size, CV_32FC3);
-  cv::randn(noise, 0.0, rng.uniform(0.0, 0.012));
-  bg += noise;
-  return bg;
+  if (rng.uniform() < 0.5) {  // vignetting: darker corners
+    const double strength = rng.uniform(0.05, 0.25);
+    for (int y = 0; y < size.height; ++y) {
+      float* row = shade.ptr<float>(y);
+      for (int x = 0; x < size.width; ++x) {
+        const double dx = static_cast<double>(x) / size.width - 0.5, dy = static_cast<double>(y) / size.height - 0.5;
+        row[x] *= static_cast<float>(1.0 - strength * 2.0 * (dx * dx + dy * dy));
+      }
+    }
+  }
+  return shade;
 }
 
 // Brightness, contrast and saturation jitter of an item's colours.
@@ -104,6 +130,23 @@ double iou(const cv::Mat& a, const cv::Mat& b) {
   const double inter = cv::countNonZero(A & B), uni = cv::countNonZero(A | B);
   return uni > 0 ? inter / uni : 1.0;
 }
+
+}  // namespace
+
+double edge_band_error(const cv::Mat& alpha, const cv::Mat& truth, int radius) {
+  const cv::Mat inside = truth > 0.5f;
+  const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1));
+  cv::Mat grown, shrunk;
+  cv::dilate(inside, grown, kernel);
+  cv::erode(inside, shrunk, kernel);
+  const cv::Mat band = grown & ~shrunk;
+  if (cv::countNonZero(band) == 0) return 0.0;
+  cv::Mat d;
+  cv::absdiff(alpha, truth, d);
+  return cv::mean(d, band)[0];
+}
+
+namespace {
 
 double mean_abs(const cv::Mat& a, const cv::Mat& b) {
   cv::Mat d;
@@ -216,7 +259,46 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
   return set;
 }
 
+const std::vector<Backdrop>& all_backdrops() {
+  static const std::vector<Backdrop> kinds = {Backdrop::kWhite, Backdrop::kLightGrey, Backdrop::kMidGrey,
+                                              Backdrop::kBeige, Backdrop::kGradient,  Backdrop::kPaper};
+  return kinds;
+}
+
+const char* backdrop_name(Backdrop kind) {
+  switch (kind) {
+    case Backdrop::kWhite: return "white";
+    case Backdrop::kLightGrey: return "light grey";
+    case Backdrop::kMidGrey: return "mid grey";
+    case Backdrop::kBeige: return "beige";
+    case Backdrop::kGradient: return "gradient";
+    case Backdrop::kPaper: return "paper sweep";
+  }
+  return "?";
+}
+
+cv::Mat studio_backdrop(Backdrop kind, cv::Size size, Rng& rng) {
+  const cv::Vec3f base = backdrop_colour(kind, rng);
+  const cv::Mat shade = backdrop_shading(kind, size, rng);
+  cv::Mat bg(size, CV_32FC3);
+  for (int y = 0; y < size.height; ++y) {
+    cv::Vec3f* row = bg.ptr<cv::Vec3f>(y);
+    const float* f = shade.ptr<float>(y);
+    for (int x = 0; x < size.width; ++x) row[x] = base * f[x];
+  }
+  cv::Mat noise(size, CV_32FC3);
+  cv::randn(noise, 0.0, rng.uniform(0.0, 0.012));
+  bg += noise;
+  cv::min(cv::max(bg, 0.0f), 1.0f, bg);
+  return bg;
+}
+
 MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng) {
+  return compose_on_backdrop(item_bgr, item_alpha, size, all_backdrops()[rng.below(all_backdrops().size())], rng);
+}
+
+MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Backdrop kind,
+                                Rng& rng) {
   const double fit = rng.uniform(0.55, 0.9) * std::min(size.width, size.height) / std::max(item_alpha.cols, item_alpha.rows);
   const cv::Size item_size(std::max(2, static_cast<int>(item_alpha.cols * fit)), std::max(2, static_cast<int>(item_alpha.rows * fit)));
   tryon::PlacedItem placed;
@@ -235,7 +317,14 @@ MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha,
   placed.footprint_centre = cv::Point2d(placed.origin.x + 0.5 * item_size.width,
                                         placed.contact_y - 0.5 * placed.footprint_width * placed.flattening);
   MatteSample s;
-  s.bgr = plain_background(size, rng);
+  s.bgr = studio_backdrop(kind, size, rng);
+  // The hard cases of product photos: an item close to its backdrop's colour (white on white, grey
+  // on grey, beige on beige).
+  if (rng.uniform() < 0.25) {
+    const cv::Scalar mean = cv::mean(s.bgr);
+    const double towards = rng.uniform(0.3, 0.7);
+    placed.bgr = placed.bgr * (1.0 - towards) + cv::Scalar(mean[0], mean[1], mean[2]) * towards;
+  }
   // Studio shadows: always some contact shadow, often a cast one.
   tryon::darken(s.bgr, tryon::contact_shadow(placed, rng.uniform(0.1, 0.6)));
   if (rng.uniform() < 0.5) {
@@ -248,6 +337,13 @@ MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha,
   placed.alpha(cv::Rect(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height)).copyTo(s.alpha(r));
   if (rng.uniform() < 0.3) cv::GaussianBlur(s.bgr, s.bgr, cv::Size(0, 0), rng.uniform(0.3, 0.8));
   cv::min(cv::max(s.bgr, 0.0f), 1.0f, s.bgr);
+  if (rng.uniform() < 0.5) {  // a store's JPEG: 8 bits and its block noise
+    cv::Mat bytes;
+    s.bgr.convertTo(bytes, CV_8UC3, 255.0);
+    std::vector<uchar> jpeg;
+    cv::imencode(".jpg", bytes, jpeg, {cv::IMWRITE_JPEG_QUALITY, static_cast<int>(rng.uniform(50.0, 92.0))});
+    cv::imdecode(jpeg, cv::IMREAD_COLOR).convertTo(s.bgr, CV_32FC3, 1.0 / 255.0);
+  }
   return s;
 }
 
@@ -373,9 +469,15 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
   }
   if (set.cutouts.empty() && set.white_shots.empty())
     throw IoError("eval matte: no held-out renders found in '" + o.data + "' (expected e.g. " + kHeldOutViews[0] + ".png)");
-  std::vector<MatteSample> pictures;
-  for (const CutoutPicture& w : set.white_shots) pictures.push_back({w.bgr, w.alpha});
   MatteEvalResult r;
+  std::vector<MatteSample> pictures;
+  std::vector<size_t> group;  // index into r.by_backdrop
+  r.by_backdrop.emplace_back("rendered white", MatteMethodScores{});
+  for (Backdrop kind : all_backdrops()) r.by_backdrop.emplace_back(backdrop_name(kind), MatteMethodScores{});
+  for (const CutoutPicture& w : set.white_shots) {
+    pictures.push_back({w.bgr, w.alpha});
+    group.push_back(0);
+  }
   r.white_shots = static_cast<int64_t>(pictures.size());
   for (int64_t i = 0; i < o.count && !set.cutouts.empty(); ++i) {
     Rng rng(o.seed * 1000003ull + static_cast<uint64_t>(i));
@@ -383,26 +485,48 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
     const double aspect = rng.uniform(0.75, 1.33);
     const cv::Size size = aspect >= 1 ? cv::Size(static_cast<int>(o.size), static_cast<int>(o.size / aspect))
                                       : cv::Size(static_cast<int>(o.size * aspect), static_cast<int>(o.size));
-    pictures.push_back(compose_on_plain(c.bgr, c.alpha, size, rng));
+    // Every item on every backdrop class in turn (the class changes faster than the item).
+    const size_t kind = static_cast<size_t>(i) % all_backdrops().size();
+    pictures.push_back(compose_on_backdrop(c.bgr, c.alpha, size, all_backdrops()[kind], rng));
+    group.push_back(kind + 1);
   }
   r.synthetic = static_cast<int64_t>(pictures.size()) - r.white_shots;
   r.pictures = static_cast<int64_t>(pictures.size());
+  const int band = std::max(2, static_cast<int>(o.size / 128));
   const MatteSample* p = nullptr;
+  size_t g = 0;
   cv::Mat network_alpha;
-  MatteScores* scores[] = {&r.network, &r.refined, &r.threshold, &r.grabcut};
+  auto methods = [](MatteMethodScores& m) {
+    return std::array<MatteScores*, 4>{&m.network, &m.refined, &m.threshold, &m.grabcut};
+  };
   apps::evaluate_methods(
-      r.pictures, [&](int64_t i) { p = &pictures[static_cast<size_t>(i)]; },
+      r.pictures,
+      [&](int64_t i) {
+        p = &pictures[static_cast<size_t>(i)];
+        g = group[static_cast<size_t>(i)];
+        ++r.by_backdrop[g].second.pictures;
+      },
       {{[&] { return network_alpha = model.alpha(p->bgr); }, &r.network.seconds},
        {[&] { return grabcut_refine(p->bgr, network_alpha); }, &r.refined.seconds},
        {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
        {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
       [&](size_t m, const cv::Mat& alpha) {
-        scores[m]->iou += iou(alpha, p->alpha);
-        scores[m]->alpha_error += mean_abs(alpha, p->alpha);
+        const double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band)};
+        for (MatteMethodScores* set_of : {static_cast<MatteMethodScores*>(&r), &r.by_backdrop[g].second}) {
+          MatteScores* s = methods(*set_of)[m];
+          s->iou += scores[0];
+          s->alpha_error += scores[1];
+          s->edge_error += scores[2];
+        }
       },
       "eval matte", progress);
   r.refined.seconds += r.network.seconds;  // the refinement starts from the network's alpha
-  for (MatteScores* s : scores) apps::divide_sums({&s->iou, &s->alpha_error, &s->seconds}, static_cast<double>(r.pictures));
+  for (MatteScores* s : methods(r))
+    apps::divide_sums({&s->iou, &s->alpha_error, &s->edge_error, &s->seconds}, static_cast<double>(r.pictures));
+  for (auto& [name, set_of] : r.by_backdrop)
+    if (set_of.pictures > 0)
+      for (MatteScores* s : methods(set_of))
+        apps::divide_sums({&s->iou, &s->alpha_error, &s->edge_error}, static_cast<double>(set_of.pictures));
   return r;
 }
 

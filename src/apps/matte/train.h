@@ -45,6 +45,19 @@ struct MatteSample {
 
 // The item on a plain background with shadows, in a canvas of `size` (item long side 55–90% of it).
 MatteSample compose_on_plain(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Rng& rng);
+
+// The studio backdrops a product is shot on. Training draws them all; evaluation scores each apart.
+// paper sweep: a seamless paper (wall above, floor below, the bend lit brighter) under the item's
+// soft floor shadow. All get noise, half of them vignetting, and the composite half the time JPEG.
+enum class Backdrop { kWhite, kLightGrey, kMidGrey, kBeige, kGradient, kPaper };
+const std::vector<Backdrop>& all_backdrops();
+const char* backdrop_name(Backdrop kind);
+// A backdrop of the class, CV_32FC3 in [0, 1].
+cv::Mat studio_backdrop(Backdrop kind, cv::Size size, Rng& rng);
+// The item (colours jittered, a quarter of the time pulled towards the backdrop's colour) on such a
+// backdrop with its contact and often a cast shadow; compose_on_plain draws the class at random.
+MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Backdrop kind,
+                                Rng& rng);
 // A training sample: a white shot, a cut-out on a plain background, or a photo-textured silhouette.
 MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng);
 
@@ -87,13 +100,25 @@ struct MatteEvalOptions {
 struct MatteScores {
   double iou = 0.0;          // mean over pictures of IoU(alpha > 0.5)
   double alpha_error = 0.0;  // mean over pictures of mean |alpha − truth|, 0..1
+  double edge_error = 0.0;   // the same inside the edge band (edge_band_error)
   double seconds = 0.0;      // mean time per picture
 };
 
-struct MatteEvalResult {
-  int64_t pictures = 0, white_shots = 0, synthetic = 0;
+// The four methods' scores on a set of pictures.
+struct MatteMethodScores {
+  int64_t pictures = 0;
   MatteScores network, refined, threshold, grabcut;  // refined: the network's alpha through grabcut_refine
 };
+
+struct MatteEvalResult : MatteMethodScores {
+  int64_t white_shots = 0, synthetic = 0;
+  // By backdrop: "rendered white" (the renders' own white shots) and each Backdrop class.
+  std::vector<std::pair<std::string, MatteMethodScores>> by_backdrop;
+};
+
+// Mean |alpha − truth| over the edge band: pixels within `radius` of the true alpha's 0.5 contour
+// (where a cut-out's quality shows; the interior and the far background are easy).
+double edge_band_error(const cv::Mat& alpha, const cv::Mat& truth, int radius);
 
 MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& options, const ProgressFn& progress = {});
 
