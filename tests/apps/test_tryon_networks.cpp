@@ -155,6 +155,55 @@ TEST(TryonNetworks, MatteModelGivesAlphaOfTheInputSizeAndRoundTrips) {
   fs::remove(path);
 }
 
+// train matte on generated cut-outs: a new network, then fine-tuning it with --init, which keeps
+// the loaded network (its width, not --width) and starts from its weights.
+TEST(TryonNetworks, MatteTrainingFineTunesAnInitModel) {
+  const fs::path dir = fs::temp_directory_path() / "neuroshop_test_matte_train";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "renders");
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat bgr, alpha = cv::Mat::zeros(90, 70, CV_8U);
+    picture({70, 90}, 0.6 * i).convertTo(bgr, CV_8UC3, 255.0);
+    cv::ellipse(alpha, cv::Point(35, 45), cv::Size(25 + 3 * i, 38), 0, 0, 360, cv::Scalar(255), cv::FILLED);
+    write_image((dir / "renders" / ("item" + std::to_string(i) + ".png")).string(), bgr, alpha);
+  }
+  MatteTrainOptions o;
+  o.renders = (dir / "renders").string();
+  o.out = (dir / "first.nsm").string();
+  o.steps = 2;
+  o.batch_size = 2;
+  o.crop = 64;
+  o.width = 4;
+  EXPECT_EQ(train_matte(o).step, 2);
+  MatteModel first = MatteModel::load(o.out);
+
+  o.init = o.out;
+  o.out = (dir / "tuned.nsm").string();
+  o.width = 8;                 // ignored: the loaded network keeps its width
+  o.learning_rate = 1e-7;      // so small that one step cannot move the weights visibly
+  o.steps = 1;
+  EXPECT_EQ(train_matte(o).step, 1);
+  MatteModel tuned = MatteModel::load(o.out);
+  const std::vector<Param*> a = first.net().params(), b = tuned.net().params();
+  ASSERT_EQ(a.size(), b.size());
+  double moved = 0.0, scale = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i]->value.shape(), b[i]->value.shape());
+    for (int64_t j = 0; j < a[i]->value.numel(); ++j) {
+      moved = std::max(moved, static_cast<double>(std::fabs(a[i]->value[j] - b[i]->value[j])));
+      scale = std::max(scale, static_cast<double>(std::fabs(a[i]->value[j])));
+    }
+  }
+  EXPECT_GT(scale, 0.01);
+  EXPECT_LT(moved, 1e-4 * scale);
+
+  o.crop = 128;  // the loaded network works at 64 px
+  o.out = (dir / "wrong.nsm").string();
+  EXPECT_THROW(train_matte(o), ArgumentError);
+  EXPECT_FALSE(fs::exists(dir / "wrong.nsm"));
+  fs::remove_all(dir);
+}
+
 // TryOnNetworks: which network each mode gets, from the files that are there, loaded once.
 TEST(TryonNetworks, TryOnNetworksLoadWhatIsThereAndWhatIsAskedFor) {
   const fs::path dir = fs::temp_directory_path() / "neuroshop_test_tryon_networks";

@@ -350,9 +350,9 @@ MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alp
 MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng) {
   const cv::Size canvas(static_cast<int>(size), static_cast<int>(size));
   const double kind = rng.uniform();
-  if (kind < 0.3 && !renders.white_shots.empty())
+  if (kind < 0.2 && !renders.white_shots.empty())
     return crop_white_shot(renders.white_shots[rng.below(renders.white_shots.size())], size, rng);
-  if (kind < 0.65 || textures.empty()) {
+  if (kind < 0.6 || textures.empty()) {
     // Few items: stretch and tilt them so the network learns edges, not these particular shapes.
     const CutoutPicture& c = renders.cutouts[rng.below(renders.cutouts.size())];
     const double sx = rng.uniform(0.75, 1.3), angle = rng.uniform(-6.0, 6.0);
@@ -416,7 +416,10 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   }
 
   Rng init_rng(o.seed);
-  MatteModel model(build_matte_network(o.width, init_rng), o.crop);
+  MatteModel model = o.init.empty() ? MatteModel(build_matte_network(o.width, init_rng), o.crop) : MatteModel::load(o.init);
+  if (model.input_size() != o.crop)
+    throw ArgumentError("--init '" + o.init + "' works at " + std::to_string(model.input_size()) + " px; pass --crop " +
+                        std::to_string(model.input_size()));
   Layer& net = model.net();
   Adam adam(net.params(), AdamOptions{o.learning_rate});
   Rng data_rng(o.seed * 7919 + 5);
