@@ -385,7 +385,9 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
       for (const auto& [name, s] : rows(r)) {
         j.field(std::string(name) + "_iou", s->iou).field(std::string(name) + "_alpha_error", s->alpha_error);
         j.field(std::string(name) + "_edge_error", s->edge_error).field(std::string(name) + "_seconds", s->seconds);
+        j.field(std::string(name) + "_fringe_raw", s->fringe_raw).field(std::string(name) + "_fringe", s->fringe);
       }
+      j.field("fringe_pictures", r.fringe_pictures);
       j.key("by_backdrop").begin_array();
       for (const auto& [backdrop, m] : r.by_backdrop) {
         j.begin_object().field("backdrop", backdrop).field("pictures", m.pictures);
@@ -397,10 +399,14 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
       return;
     }
     std::printf("%lld held-out pictures (%lld rendered white shots, %lld synthetic)\n\n"
-                "| method | IoU | mean alpha error | edge-band error | s/picture |\n|---|---|---|---|---|\n",
+                "| method | IoU | mean alpha error | edge-band error | fringe: photo colours | fringe: decontaminated | s/picture |\n"
+                "|---|---|---|---|---|---|---|\n",
                 static_cast<long long>(r.pictures), static_cast<long long>(r.white_shots), static_cast<long long>(r.synthetic));
     for (const auto& [name, s] : rows(r))
-      std::printf("| %s | %.4f | %.4f | %.4f | %.3f |\n", name, s->iou, s->alpha_error, s->edge_error, s->seconds);
+      std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f |\n", name, s->iou, s->alpha_error, s->edge_error,
+                  s->fringe_raw, s->fringe, s->seconds);
+    std::printf("\nfringe: colour error of the cut-out over a dark backdrop in the edge band (%lld synthetic pictures)\n",
+                static_cast<long long>(r.fringe_pictures));
     std::printf("\nBy backdrop, IoU / edge-band error:\n\n| backdrop | pictures | network | network_grabcut | threshold | grabcut |\n"
                 "|---|---|---|---|---|---|\n");
     for (const auto& [backdrop, m] : r.by_backdrop) {

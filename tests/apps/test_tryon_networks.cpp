@@ -347,6 +347,42 @@ TEST(TryonNetworks, ClassicalCutoutsFindTheProductAndGrabcutIgnoresTheShadow) {
   EXPECT_GT(iou(grabcut_refine(photo, rough), truth), 0.95);
 }
 
+// A red disc with a soft edge on a near-white backdrop: the edge pixels mix red with white; the
+// decontaminated colours are red again (the photo's own colours are far from it), pixels off the
+// edge are unchanged, and the fringe over a dark room falls accordingly.
+TEST(TryonNetworks, DecontaminateRemovesTheBackdropFromTheEdge) {
+  const cv::Size size(120, 100);
+  cv::Mat alpha = cv::Mat::zeros(size, CV_32F);
+  cv::circle(alpha, cv::Point(60, 50), 30, cv::Scalar(1.0), cv::FILLED);
+  cv::GaussianBlur(alpha, alpha, cv::Size(0, 0), 2.0);
+  const cv::Vec3f object(0.1f, 0.15f, 0.8f), backdrop(0.92f, 0.94f, 0.95f);
+  cv::Mat photo(size, CV_32FC3), fg(size, CV_32FC3, cv::Scalar(object[0], object[1], object[2]));
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) {
+      const float a = alpha.at<float>(y, x);
+      photo.at<cv::Vec3f>(y, x) = object * a + backdrop * (1.0f - a);
+    }
+  const cv::Mat clean = decontaminate(photo, alpha);
+  double worst_photo = 0.0, worst_clean = 0.0;
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) {
+      const float a = alpha.at<float>(y, x);
+      if (a <= 0.02f || a >= 0.98f) {
+        EXPECT_EQ(clean.at<cv::Vec3f>(y, x), photo.at<cv::Vec3f>(y, x));
+        continue;
+      }
+      if (a < 0.3f) continue;  // where the estimate leans on the neighbours
+      worst_photo = std::max(worst_photo, cv::norm(photo.at<cv::Vec3f>(y, x) - object, cv::NORM_INF));
+      worst_clean = std::max(worst_clean, cv::norm(clean.at<cv::Vec3f>(y, x) - object, cv::NORM_INF));
+    }
+  EXPECT_GT(worst_photo, 0.4);
+  EXPECT_LT(worst_clean, 0.02);
+  const double raw = fringe_error(photo, alpha, fg, alpha, 3), cleaned = fringe_error(clean, alpha, fg, alpha, 3);
+  EXPECT_GT(raw, 0.05);
+  EXPECT_LT(cleaned, 0.1 * raw);
+  EXPECT_THROW(decontaminate(photo, cv::Mat::zeros(10, 10, CV_32F)), ArgumentError);
+}
+
 TEST(TryonNetworks, GrabcutRefineOpensHolesTheCoarseAlphaFilledConfidently) {
   // A frame (a chair back) on white; the coarse alpha, like a low-resolution network's, is a
   // confident solid block that covers the frame's hole too.

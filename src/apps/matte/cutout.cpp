@@ -166,6 +166,60 @@ cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
   return alpha;
 }
 
+namespace {
+
+// Gaussian-weighted mean of `bgr` over the pixels of `weight` (CV_32F), and the weight's own blur
+// (how much of the neighbourhood the mean rests on).
+void masked_mean(const cv::Mat& bgr, const cv::Mat& weight, double sigma, cv::Mat* mean, cv::Mat* support) {
+  cv::Mat w3, weighted;
+  cv::merge(std::vector<cv::Mat>{weight, weight, weight}, w3);
+  cv::multiply(bgr, w3, weighted);
+  cv::GaussianBlur(weighted, weighted, cv::Size(0, 0), sigma, sigma, cv::BORDER_REPLICATE);
+  cv::GaussianBlur(weight, *support, cv::Size(0, 0), sigma, sigma, cv::BORDER_REPLICATE);
+  cv::Mat s3, safe = cv::max(*support, 1e-6f);
+  cv::merge(std::vector<cv::Mat>{safe, safe, safe}, s3);
+  cv::divide(weighted, s3, *mean);
+}
+
+}  // namespace
+
+cv::Mat decontaminate(const cv::Mat& bgr, const cv::Mat& alpha) {
+  expect_bgr32(bgr, "decontaminate");
+  if (alpha.type() != CV_32F || alpha.size() != bgr.size())
+    throw ArgumentError("decontaminate: expected a CV_32F alpha of the image's size");
+  const cv::Mat edge = (alpha > 0.02f) & (alpha < 0.98f);
+  if (cv::countNonZero(edge) == 0) return bgr.clone();
+  const double sigma = std::max(2.0, std::max(bgr.rows, bgr.cols) / 128.0);
+  cv::Mat background, bg_support, object, fg_support;
+  masked_mean(bgr, to_unit_float(alpha <= 0.02f, 8), sigma, &background, &bg_support);
+  masked_mean(bgr, to_unit_float(alpha >= 0.98f, 8), sigma, &object, &fg_support);
+  const cv::Vec3f border = border_colour(bgr);
+  cv::Mat out = bgr.clone();
+  for (int y = 0; y < bgr.rows; ++y) {
+    const uchar* e = edge.ptr<uchar>(y);
+    const float* a = alpha.ptr<float>(y);
+    const float* bs = bg_support.ptr<float>(y);
+    const float* fs = fg_support.ptr<float>(y);
+    const cv::Vec3f* I = bgr.ptr<cv::Vec3f>(y);
+    const cv::Vec3f* B = background.ptr<cv::Vec3f>(y);
+    const cv::Vec3f* O = object.ptr<cv::Vec3f>(y);
+    cv::Vec3f* F = out.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      if (!e[x]) continue;
+      // The background colour: the local estimate where enough background is near, else the border's.
+      const float bw = std::min(1.0f, bs[x] / 0.05f);
+      const cv::Vec3f b = B[x] * bw + border * (1.0f - bw);
+      cv::Vec3f solved;
+      for (int c = 0; c < 3; ++c) solved[c] = std::clamp(b[c] + (I[x][c] - b[c]) / a[x], 0.0f, 1.0f);
+      // Small alpha: the division amplifies noise; lean on the nearby opaque colour (if any).
+      const float trust = std::clamp((a[x] - 0.1f) / 0.4f, 0.0f, 1.0f);
+      const float ow = fs[x] > 1e-3f ? 1.0f - trust : 0.0f;
+      F[x] = solved * (1.0f - ow) + O[x] * ow;
+    }
+  }
+  return out;
+}
+
 Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, bool crop) {
   cv::Mat pixels = photo.pixels;
   if (pixels.channels() == 1) cv::cvtColor(pixels, pixels, cv::COLOR_GRAY2BGR);
@@ -175,6 +229,7 @@ Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, b
                         : method == CutoutMethod::kThreshold ? threshold_alpha(bgr)
                                                              : grabcut_alpha(bgr);
   const cv::Mat alpha_out = from_unit_float(alpha, photo.bit_depth);
+  pixels = from_unit_float(decontaminate(bgr, alpha), photo.bit_depth);
   cv::Rect keep(0, 0, pixels.cols, pixels.rows);
   if (crop) {
     const cv::Mat opaque = alpha > 0.02f;

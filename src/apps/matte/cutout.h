@@ -34,11 +34,20 @@ cv::Mat grabcut_alpha(const cv::Mat& bgr);
 // {0, 1}, edges softened by one pixel.
 cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha);
 
+// The object's own colours at its soft edge: a pixel with 0 < alpha < 1 mixes the object's colour
+// F with the backdrop's B (I = alpha F + (1 − alpha) B), so pasted elsewhere it would carry a rim of
+// the backdrop (a white fringe on a dark room). B is estimated locally from the nearby background
+// pixels (alpha ≤ 0.02; the border colour where there are none) and F solved for; where alpha is
+// too small for the division to be stable, F leans on the nearby opaque pixels' colour. Pixels
+// with alpha ≥ 0.98 or ≤ 0.02 keep their colour. bgr: CV_32FC3 in [0, 1]; alpha: CV_32F, same size.
+cv::Mat decontaminate(const cv::Mat& bgr, const cv::Mat& alpha);
+
 class MatteModel;
 
 enum class CutoutMethod { kNetwork, kGrabCut, kThreshold };
 
-// The photo (gray taken as colour) with its cut-out as alpha, at the photo's bit depth; `model` is
+// The photo (gray taken as colour) with its cut-out as alpha, at the photo's bit depth, the edge
+// pixels' colours freed of the backdrop (decontaminate); `model` is
 // used with kNetwork. crop: only the cut-out's bounding box (the whole photo when nothing is opaque).
 Image cutout_image(const Image& photo, CutoutMethod method, MatteModel* model, bool crop);
 

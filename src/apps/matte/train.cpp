@@ -133,17 +133,41 @@ double iou(const cv::Mat& a, const cv::Mat& b) {
 
 }  // namespace
 
-double edge_band_error(const cv::Mat& alpha, const cv::Mat& truth, int radius) {
+namespace {
+
+cv::Mat edge_band(const cv::Mat& truth, int radius) {
   const cv::Mat inside = truth > 0.5f;
   const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1));
   cv::Mat grown, shrunk;
   cv::dilate(inside, grown, kernel);
   cv::erode(inside, shrunk, kernel);
-  const cv::Mat band = grown & ~shrunk;
+  return grown & ~shrunk;
+}
+
+cv::Mat over_dark(const cv::Mat& colour, const cv::Mat& alpha) {
+  cv::Mat a3, out;
+  cv::merge(std::vector<cv::Mat>{alpha, alpha, alpha}, a3);
+  out = colour.mul(a3) + (cv::Scalar::all(1.0) - a3) * 0.1;
+  return out;
+}
+
+}  // namespace
+
+double edge_band_error(const cv::Mat& alpha, const cv::Mat& truth, int radius) {
+  const cv::Mat band = edge_band(truth, radius);
   if (cv::countNonZero(band) == 0) return 0.0;
   cv::Mat d;
   cv::absdiff(alpha, truth, d);
   return cv::mean(d, band)[0];
+}
+
+double fringe_error(const cv::Mat& colour, const cv::Mat& alpha, const cv::Mat& true_fg, const cv::Mat& truth, int radius) {
+  const cv::Mat band = edge_band(truth, radius);
+  if (cv::countNonZero(band) == 0) return 0.0;
+  cv::Mat d;
+  cv::absdiff(over_dark(colour, alpha), over_dark(true_fg, truth), d);
+  const cv::Scalar m = cv::mean(d, band);
+  return (m[0] + m[1] + m[2]) / 3.0;
 }
 
 namespace {
@@ -333,8 +357,11 @@ MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alp
   }
   tryon::composite_over(s.bgr, placed.bgr, placed.alpha, placed.origin);
   s.alpha = cv::Mat::zeros(size, CV_32F);
+  s.fg = cv::Mat::zeros(size, CV_32FC3);
   const cv::Rect r = cv::Rect(placed.origin, item_size) & cv::Rect(0, 0, size.width, size.height);
-  placed.alpha(cv::Rect(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height)).copyTo(s.alpha(r));
+  const cv::Rect from(r.x - placed.origin.x, r.y - placed.origin.y, r.width, r.height);
+  placed.alpha(from).copyTo(s.alpha(r));
+  placed.bgr(from).copyTo(s.fg(r));
   if (rng.uniform() < 0.3) cv::GaussianBlur(s.bgr, s.bgr, cv::Size(0, 0), rng.uniform(0.3, 0.8));
   cv::min(cv::max(s.bgr, 0.0f), 1.0f, s.bgr);
   if (rng.uniform() < 0.5) {  // a store's JPEG: 8 bits and its block noise
@@ -508,28 +535,42 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
         p = &pictures[static_cast<size_t>(i)];
         g = group[static_cast<size_t>(i)];
         ++r.by_backdrop[g].second.pictures;
+        if (!p->fg.empty()) {
+          ++r.fringe_pictures;
+          ++r.by_backdrop[g].second.fringe_pictures;
+        }
       },
       {{[&] { return network_alpha = model.alpha(p->bgr); }, &r.network.seconds},
        {[&] { return grabcut_refine(p->bgr, network_alpha); }, &r.refined.seconds},
        {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
        {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
       [&](size_t m, const cv::Mat& alpha) {
-        const double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band)};
+        double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band), 0.0, 0.0};
+        if (!p->fg.empty()) {
+          scores[3] = fringe_error(p->bgr, alpha, p->fg, p->alpha, band);
+          scores[4] = fringe_error(decontaminate(p->bgr, alpha), alpha, p->fg, p->alpha, band);
+        }
         for (MatteMethodScores* set_of : {static_cast<MatteMethodScores*>(&r), &r.by_backdrop[g].second}) {
           MatteScores* s = methods(*set_of)[m];
           s->iou += scores[0];
           s->alpha_error += scores[1];
           s->edge_error += scores[2];
+          s->fringe_raw += scores[3];
+          s->fringe += scores[4];
         }
       },
       "eval matte", progress);
   r.refined.seconds += r.network.seconds;  // the refinement starts from the network's alpha
-  for (MatteScores* s : methods(r))
+  for (MatteScores* s : methods(r)) {
     apps::divide_sums({&s->iou, &s->alpha_error, &s->edge_error, &s->seconds}, static_cast<double>(r.pictures));
+    apps::divide_sums({&s->fringe_raw, &s->fringe}, static_cast<double>(std::max<int64_t>(1, r.fringe_pictures)));
+  }
   for (auto& [name, set_of] : r.by_backdrop)
     if (set_of.pictures > 0)
-      for (MatteScores* s : methods(set_of))
+      for (MatteScores* s : methods(set_of)) {
         apps::divide_sums({&s->iou, &s->alpha_error, &s->edge_error}, static_cast<double>(set_of.pictures));
+        apps::divide_sums({&s->fringe_raw, &s->fringe}, static_cast<double>(std::max<int64_t>(1, set_of.fringe_pictures)));
+      }
   return r;
 }
 

@@ -41,6 +41,7 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
 
 struct MatteSample {
   cv::Mat bgr, alpha;
+  cv::Mat fg;  // the item's own colours (CV_32FC3, zero off the item) where known: synthetic pictures
 };
 
 // The item on a plain background with shadows, in a canvas of `size` (item long side 55–90% of it).
@@ -102,12 +103,16 @@ struct MatteScores {
   double iou = 0.0;          // mean over pictures of IoU(alpha > 0.5)
   double alpha_error = 0.0;  // mean over pictures of mean |alpha − truth|, 0..1
   double edge_error = 0.0;   // the same inside the edge band (edge_band_error)
+  // Colour error of the cut-out pasted on a dark backdrop, in the edge band (fringe_error), over the
+  // pictures whose item colours are known: with the photo's own colours, and decontaminated.
+  double fringe_raw = 0.0, fringe = 0.0;
   double seconds = 0.0;      // mean time per picture
 };
 
 // The four methods' scores on a set of pictures.
 struct MatteMethodScores {
   int64_t pictures = 0;
+  int64_t fringe_pictures = 0;  // pictures with known item colours
   MatteScores network, refined, threshold, grabcut;  // refined: the network's alpha through grabcut_refine
 };
 
@@ -120,6 +125,10 @@ struct MatteEvalResult : MatteMethodScores {
 // Mean |alpha − truth| over the edge band: pixels within `radius` of the true alpha's 0.5 contour
 // (where a cut-out's quality shows; the interior and the far background are easy).
 double edge_band_error(const cv::Mat& alpha, const cv::Mat& truth, int radius);
+
+// Mean |(colour, alpha) − (true_fg, truth)| composited over a dark grey (0.1) backdrop, per channel,
+// inside the edge band of `radius` px around the true contour: the rim a cut-out shows in a dark room.
+double fringe_error(const cv::Mat& colour, const cv::Mat& alpha, const cv::Mat& true_fg, const cv::Mat& truth, int radius);
 
 MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& options, const ProgressFn& progress = {});
 

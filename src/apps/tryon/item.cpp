@@ -146,6 +146,7 @@ ItemImage load_item(const std::string& path, CutoutMode mode, const NetworkCutou
     item.alpha = matte::grabcut_alpha(item.bgr);
     item.cutout = "grabcut";
   }
+  if (item.cutout != "alpha") item.bgr = matte::decontaminate(item.bgr, item.alpha);  // no backdrop rim on the room
   const cv::Rect box = alpha_bounds(item.alpha);
   if (box.empty()) throw ArgumentError("item '" + path + "': the cut-out is empty (no opaque pixels)");
   item.bgr = item.bgr(box).clone();
