@@ -369,6 +369,9 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--seed", o->seed, "seed of the synthetic photos")->check(unsigned_integer());
   sub->add_option("--size", o->size, "long side the pictures are evaluated at")->check(CLI::Range(int64_t{64}, int64_t{4096}));
   sub->add_flag("--all-views", o->all_views, "evaluate every view, the trained-on ones too");
+  sub->add_option("--sheet", o->sheet, "also draw the worst cut-outs (photo | truth | network + GrabCut) into this image")
+      ->type_name("IMAGE");
+  sub->add_option("--sheet-count", o->sheet_count, "pictures on the sheet")->check(CLI::Range(int64_t{1}, int64_t{200}));
   sub->add_flag("--json", *json, "print the scores as JSON");
   sub->callback([o, model_path, json, &global] {
     matte::MatteModel model = matte::MatteModel::load(*model_path);

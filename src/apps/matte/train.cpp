@@ -489,8 +489,47 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   return summary;
 }
 
+namespace {
+
+// One row per picture: photo | truth over a dark grey | the cut-out over it, each tile 192 px high.
+void write_worst_sheet(const std::string& path, const std::vector<MatteSample>& pictures,
+                       const std::vector<std::pair<double, size_t>>& worst, const std::vector<cv::Mat>& alphas) {
+  const int tile_h = 192, gap = 4;
+  std::vector<cv::Mat> rows;
+  int width = 0;
+  for (const auto& [score, i] : worst) {
+    const MatteSample& p = pictures[i];
+    const cv::Mat truth_colour = p.fg.empty() ? p.bgr : p.fg;
+    const cv::Mat tiles[] = {p.bgr, over_dark(truth_colour, p.alpha), over_dark(decontaminate(p.bgr, alphas[i]), alphas[i])};
+    const double scale = static_cast<double>(tile_h) / p.bgr.rows;
+    const cv::Size tile(std::max(1, static_cast<int>(std::lround(p.bgr.cols * scale))), tile_h);
+    cv::Mat row(tile_h + gap, 3 * (tile.width + gap), CV_32FC3, cv::Scalar::all(1.0));
+    for (int k = 0; k < 3; ++k) {
+      cv::Mat t;
+      cv::resize(tiles[k], t, tile, 0, 0, cv::INTER_AREA);
+      t.copyTo(row(cv::Rect(k * (tile.width + gap), 0, tile.width, tile_h)));
+    }
+    char label[32];
+    std::snprintf(label, sizeof label, "IoU %.3f", score);
+    cv::putText(row, label, cv::Point(2 * (tile.width + gap) + 6, 20), cv::FONT_HERSHEY_SIMPLEX, 0.55,
+                cv::Scalar(0.2, 0.9, 1.0), 1, cv::LINE_AA);
+    width = std::max(width, row.cols);
+    rows.push_back(row);
+  }
+  cv::Mat sheet(static_cast<int>(rows.size()) * (tile_h + gap), std::max(1, width), CV_32FC3, cv::Scalar::all(1.0));
+  for (size_t r = 0; r < rows.size(); ++r)
+    rows[r].copyTo(sheet(cv::Rect(0, static_cast<int>(r) * (tile_h + gap), rows[r].cols, rows[r].rows)));
+  cv::Mat out;
+  sheet.convertTo(out, CV_8UC3, 255.0);
+  write_image(path, out);
+}
+
+}  // namespace
+
 MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, const ProgressFn& progress) {
   if (o.size < 64) throw ArgumentError("--size must be at least 64");
+  if (!o.sheet.empty() && !has_image_extension(o.sheet))
+    throw ArgumentError("--sheet '" + o.sheet + "': expected an image file name (.jpg, .png, ...)");
   RenderSet set = load_renders(o.data, o.size, true);
   if (o.all_views) {
     const RenderSet rest = load_renders(o.data, o.size, false);
@@ -526,6 +565,8 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
   const MatteSample* p = nullptr;
   size_t g = 0;
   cv::Mat network_alpha;
+  std::vector<cv::Mat> refined_alpha(pictures.size());
+  std::vector<std::pair<double, size_t>> refined_iou;
   auto methods = [](MatteMethodScores& m) {
     return std::array<MatteScores*, 4>{&m.network, &m.refined, &m.threshold, &m.grabcut};
   };
@@ -545,6 +586,11 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
        {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
        {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
       [&](size_t m, const cv::Mat& alpha) {
+        if (m == 1 && !o.sheet.empty()) {
+          const size_t index = static_cast<size_t>(p - pictures.data());
+          refined_alpha[index] = alpha.clone();
+          refined_iou.emplace_back(iou(alpha, p->alpha), index);
+        }
         double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band), 0.0, 0.0};
         if (!p->fg.empty()) {
           scores[3] = fringe_error(p->bgr, alpha, p->fg, p->alpha, band);
@@ -561,6 +607,11 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
       },
       "eval matte", progress);
   r.refined.seconds += r.network.seconds;  // the refinement starts from the network's alpha
+  if (!o.sheet.empty() && !refined_iou.empty()) {
+    std::sort(refined_iou.begin(), refined_iou.end());
+    refined_iou.resize(std::min(refined_iou.size(), static_cast<size_t>(std::max<int64_t>(1, o.sheet_count))));
+    write_worst_sheet(o.sheet, pictures, refined_iou, refined_alpha);
+  }
   for (MatteScores* s : methods(r)) {
     apps::divide_sums({&s->iou, &s->alpha_error, &s->edge_error, &s->seconds}, static_cast<double>(r.pictures));
     apps::divide_sums({&s->fringe_raw, &s->fringe}, static_cast<double>(std::max<int64_t>(1, r.fringe_pictures)));

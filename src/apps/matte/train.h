@@ -97,6 +97,8 @@ struct MatteEvalOptions {
   uint64_t seed = 1;
   int64_t size = 384;                // evaluation pictures' long side
   bool all_views = false;            // evaluate every view, not only the held-out ones
+  std::string sheet;                 // if set, the worst pictures of network + GrabCut are drawn here, one a row:
+  int64_t sheet_count = 8;           // photo | truth over a dark grey | cut-out (decontaminated) over it, IoU
 };
 
 struct MatteScores {
