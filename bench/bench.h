@@ -16,14 +16,27 @@ class Tensor;
 
 namespace neuroshop::bench {
 
-// Runs fn `warmup` times, then `repeats` times, and returns the median wall time in milliseconds.
+// Runs fn `warmup` times, then `repeats` measurements, and returns the median wall time of one
+// call in milliseconds. A call shorter than kMinMeasureMs is timed in runs of as many back-to-back
+// calls as fill that time (the same for both engines): a single 3 ms call's time is mostly the
+// thread pool waking up and cold caches, and swung 2-3x between runs.
+constexpr double kMinMeasureMs = 25.0;
+
 inline double median_ms(const std::function<void()>& fn, int repeats, int warmup = 1) {
+  using clock = std::chrono::steady_clock;
+  auto elapsed_ms = [](clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(clock::now() - start).count();
+  };
   for (int i = 0; i < warmup; ++i) fn();
+  const auto probe = clock::now();
+  fn();
+  const double once = elapsed_ms(probe);
+  const int calls = once >= kMinMeasureMs ? 1 : std::min(1000, static_cast<int>(kMinMeasureMs / std::max(once, 1e-3)) + 1);
   std::vector<double> times;
   for (int i = 0; i < repeats; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    const auto start = clock::now();
+    for (int k = 0; k < calls; ++k) fn();
+    times.push_back(elapsed_ms(start) / calls);
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
