@@ -333,6 +333,10 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
       ->required()
       ->type_name("DIR");
   sub->add_option("--textures", o->textures, "photo folders whose textures fill silhouettes")->type_name("DIR...");
+  sub->add_option("--products", o->products, "folders of product photos on pure white, cut out and re-shot on the backdrops")
+      ->type_name("DIR...");
+  sub->add_option("--max-products", o->max_products, "product photos to load (0: all)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   add_model_output(*sub, o->out);
   add_training_loop_options(*sub, *o);
   sub->add_option("--hours", o->hours, "also stop after this many hours in this run")->check(finite_in(0.0, 10000.0));
@@ -351,7 +355,7 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
     const matte::MatteTrainSummary s = matte::train_matte(*o, bar.callback());
     bar.finish();
     std::cout << "trained " << s.step << " steps in " << format_duration(s.seconds) << " on " << s.cutouts << " cut-outs, "
-              << s.white_shots << " white shots and " << s.textures << " textures; loss " << s.train_loss
+              << s.white_shots << " white shots, " << s.products << " product photos and " << s.textures << " textures; loss " << s.train_loss
               << ", held-out IoU " << s.val_iou << "\nmodel: " << o->out << "\n";
   });
 }

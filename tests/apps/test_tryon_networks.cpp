@@ -204,6 +204,34 @@ TEST(TryonNetworks, MatteTrainingFineTunesAnInitModel) {
   fs::remove_all(dir);
 }
 
+// A web shop's product photo on pure white: the white touching the border is background, a white
+// part inside the product (a pale panel framed by darker edges) stays product; photos of another
+// kind (nothing on the white, or a picture filling the frame) give no cut-out.
+TEST(TryonNetworks, ProductCutoutTakesTheWhiteAroundTheProductAsBackground) {
+  cv::Mat photo(120, 100, CV_8UC3, cv::Scalar(255, 255, 255));
+  photo(cv::Rect(20, 30, 60, 70)).setTo(cv::Scalar(90, 110, 150));   // the product
+  photo(cv::Rect(30, 40, 40, 30)).setTo(cv::Scalar(252, 253, 254));  // its white panel
+  photo(cv::Rect(40, 100, 8, 20)).setTo(cv::Scalar(255, 255, 255));  // white, but part of the background
+  const CutoutPicture c = product_cutout(photo);
+  ASSERT_FALSE(c.alpha.empty());
+  // Cropped to the product's box (the half-pixel blur may widen it by a pixel).
+  EXPECT_NEAR(c.alpha.cols, 60, 2);
+  EXPECT_NEAR(c.alpha.rows, 70, 2);
+  const cv::Rect box = tryon::alpha_bounds(c.alpha);
+  ASSERT_FALSE(box.empty());
+  auto alpha_at = [&](int y, int x) { return c.alpha.at<float>(y - 30 + (c.alpha.rows - 70) / 2, x - 20 + (c.alpha.cols - 60) / 2); };
+  EXPECT_GT(alpha_at(55, 50), 0.99f);  // the white panel
+  EXPECT_GT(alpha_at(35, 25), 0.99f);  // the product's edge zone
+  EXPECT_EQ(c.bgr.size(), c.alpha.size());
+
+  const cv::Mat blank(80, 80, CV_8UC3, cv::Scalar(255, 255, 255));
+  EXPECT_TRUE(product_cutout(blank).alpha.empty());
+  cv::Mat full(80, 80, CV_8UC3, cv::Scalar(40, 90, 30));
+  full(cv::Rect(30, 30, 20, 20)).setTo(cv::Scalar(255, 255, 255));
+  EXPECT_TRUE(product_cutout(full).alpha.empty());
+  EXPECT_THROW(product_cutout(cv::Mat(10, 10, CV_32FC3)), ArgumentError);
+}
+
 // TryOnNetworks: which network each mode gets, from the files that are there, loaded once.
 TEST(TryonNetworks, TryOnNetworksLoadWhatIsThereAndWhatIsAskedFor) {
   const fs::path dir = fs::temp_directory_path() / "neuroshop_test_tryon_networks";

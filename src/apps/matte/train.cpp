@@ -283,6 +283,63 @@ RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_o
   return set;
 }
 
+CutoutPicture product_cutout(const cv::Mat& bgr8) {
+  if (bgr8.type() != CV_8UC3 || bgr8.empty()) throw ArgumentError("product_cutout: expected an 8-bit BGR photo");
+  std::vector<cv::Mat> channels;
+  cv::split(bgr8, channels);
+  cv::Mat white = (channels[0] >= 250) & (channels[1] >= 250) & (channels[2] >= 250);
+  cv::Mat labels;
+  const int count = cv::connectedComponents(white, labels, 4, CV_32S);
+  std::vector<char> touches(static_cast<size_t>(count), 0);
+  const int W = bgr8.cols, H = bgr8.rows;
+  auto mark = [&](int y, int x) { touches[static_cast<size_t>(labels.at<int>(y, x))] = 1; };
+  for (int x = 0; x < W; ++x) mark(0, x), mark(H - 1, x);
+  for (int y = 0; y < H; ++y) mark(y, 0), mark(y, W - 1);
+  touches[0] = 0;  // label 0: the non-white pixels
+  cv::Mat product(bgr8.size(), CV_8U);
+  for (int y = 0; y < H; ++y) {
+    const int* l = labels.ptr<int>(y);
+    uchar* p = product.ptr<uchar>(y);
+    for (int x = 0; x < W; ++x) p[x] = touches[static_cast<size_t>(l[x])] ? 0 : 255;
+  }
+  const double share = cv::countNonZero(product) / static_cast<double>(W * H);
+  int border = 0;
+  for (int x = 0; x < W; ++x) border += (product.at<uchar>(0, x) != 0) + (product.at<uchar>(H - 1, x) != 0);
+  for (int y = 0; y < H; ++y) border += (product.at<uchar>(y, 0) != 0) + (product.at<uchar>(y, W - 1) != 0);
+  if (share < 0.03 || share > 0.9 || border > 0.05 * 2 * (W + H)) return {};
+  CutoutPicture c;
+  c.bgr = to_unit(bgr8, 8);
+  c.alpha = to_unit(product, 8);
+  cv::GaussianBlur(c.alpha, c.alpha, cv::Size(0, 0), 0.5);
+  const cv::Rect box = tryon::alpha_bounds(c.alpha);
+  c.bgr = c.bgr(box).clone();
+  c.alpha = c.alpha(box).clone();
+  return c;
+}
+
+std::vector<CutoutPicture> load_product_cutouts(const std::vector<std::string>& folders, int64_t max_photos,
+                                                int64_t long_side, const ProgressFn& progress) {
+  std::vector<std::string> paths = list_images(folders, true);
+  if (max_photos > 0 && static_cast<int64_t>(paths.size()) > max_photos) {
+    std::vector<std::string> kept;
+    for (int64_t i = 0; i < max_photos; ++i)
+      kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / max_photos)]);
+    paths = kept;
+  }
+  std::vector<CutoutPicture> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "load products", {}});
+    const Image image = read_image(paths[i]);
+    if (image.pixels.channels() != 3) continue;
+    CutoutPicture c = product_cutout(to_8bit(image.pixels));
+    if (c.alpha.empty()) continue;
+    c.name = fs::path(paths[i]).stem().string();
+    shrink(&c.bgr, &c.alpha, long_side);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 const std::vector<Backdrop>& all_backdrops() {
   static const std::vector<Backdrop> kinds = {Backdrop::kWhite, Backdrop::kLightGrey, Backdrop::kMidGrey,
                                               Backdrop::kBeige, Backdrop::kGradient,  Backdrop::kPaper};
@@ -374,14 +431,17 @@ MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alp
   return s;
 }
 
-MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng) {
+MatteSample make_matte_sample(const RenderSet& renders, const std::vector<CutoutPicture>& products,
+                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng) {
   const cv::Size canvas(static_cast<int>(size), static_cast<int>(size));
   const double kind = rng.uniform();
   if (kind < 0.2 && !renders.white_shots.empty())
     return crop_white_shot(renders.white_shots[rng.below(renders.white_shots.size())], size, rng);
   if (kind < 0.6 || textures.empty()) {
     // Few items: stretch and tilt them so the network learns edges, not these particular shapes.
-    const CutoutPicture& c = renders.cutouts[rng.below(renders.cutouts.size())];
+    // With product photos, half of these draws are a product instead of a render.
+    const bool product = !products.empty() && rng.uniform() < 0.5;
+    const CutoutPicture& c = product ? products[rng.below(products.size())] : renders.cutouts[rng.below(renders.cutouts.size())];
     const double sx = rng.uniform(0.75, 1.3), angle = rng.uniform(-6.0, 6.0);
     const cv::Point2f centre(0.5f * c.alpha.cols, 0.5f * c.alpha.rows);
     cv::Mat map = cv::getRotationMatrix2D(centre, angle, 1.0);
@@ -430,6 +490,10 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
     }
     textures = harmonize::load_colour_photos(paths, o.crop, progress).images;
   }
+  const std::vector<CutoutPicture> products =
+      o.products.empty() ? std::vector<CutoutPicture>{} : load_product_cutouts(o.products, o.max_products, 3 * o.crop, progress);
+  if (!o.products.empty() && products.empty())
+    throw IoError("--products: no product photo on a pure white background found in the given folders");
   // Validation: held-out views at the working size, fixed draws.
   std::vector<MatteSample> val;
   for (size_t i = 0; i < held_out.white_shots.size(); ++i) {
@@ -458,11 +522,12 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   summary.cutouts = static_cast<int64_t>(renders.cutouts.size());
   summary.white_shots = static_cast<int64_t>(renders.white_shots.size());
   summary.textures = static_cast<int64_t>(textures.size());
+  summary.products = static_cast<int64_t>(products.size());
 
   apps::TrainingLoopSteps steps;
   steps.train_step = [&] {
     std::vector<MatteSample> batch;
-    for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, textures, o.crop, data_rng));
+    for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, products, textures, o.crop, data_rng));
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
     net.backward(dlogits);

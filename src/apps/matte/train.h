@@ -39,6 +39,18 @@ struct RenderSet {
 // to `long_side`. held_out: true keeps only kHeldOutViews, false drops them.
 RenderSet load_renders(const std::string& folder, int64_t long_side, bool held_out);
 
+// A store's product photo on a pure white background (the web shop kind: no shadow, white at 255)
+// as a cut-out: the near-white (all channels ≥ 250 of 255) regions touching the border are the
+// background, everything else the product, the edge softened by half a pixel. Empty when the photo
+// is not of that kind: under 3 % or over 90 % product, or the product covering more than 5 % of the
+// border (cropped by the frame, or no white background at all). bgr8: CV_8UC3.
+CutoutPicture product_cutout(const cv::Mat& bgr8);
+
+// product_cutout of every photo in the folders (recursively; at most `max_photos` spread evenly over
+// the sorted list, 0: all), shrunk to `long_side`; photos that are not of that kind are skipped.
+std::vector<CutoutPicture> load_product_cutouts(const std::vector<std::string>& folders, int64_t max_photos,
+                                                int64_t long_side, const ProgressFn& progress = {});
+
 struct MatteSample {
   cv::Mat bgr, alpha;
   cv::Mat fg;  // the item's own colours (CV_32FC3, zero off the item) where known: synthetic pictures
@@ -59,12 +71,17 @@ cv::Mat studio_backdrop(Backdrop kind, cv::Size size, Rng& rng);
 // backdrop with its contact and often a cast shadow; compose_on_plain draws the class at random.
 MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Backdrop kind,
                                 Rng& rng);
-// A training sample: a white shot, a cut-out on a plain background, or a photo-textured silhouette.
-MatteSample make_matte_sample(const RenderSet& renders, const std::vector<cv::Mat>& textures, int64_t size, Rng& rng);
+// A training sample: a white shot (20 %), a cut-out on a studio backdrop (40 %; half of them a
+// product photo's when `products` is not empty), or a photo-textured silhouette (40 %; cut-outs
+// instead when there are no textures).
+MatteSample make_matte_sample(const RenderSet& renders, const std::vector<CutoutPicture>& products,
+                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng);
 
 struct MatteTrainOptions {
   std::string renders;               // the renders folder
   std::vector<std::string> textures; // photo folders for textured silhouettes (optional)
+  std::vector<std::string> products; // folders of product photos on pure white (optional; product_cutout)
+  int64_t max_products = 0;          // at most this many of them (0: all)
   std::string out = "models/matte.nsm";
   int64_t steps = 2000;
   double hours = 0.0;
@@ -86,7 +103,7 @@ struct MatteTrainSummary {
   double train_loss = 0.0;
   double val_iou = 0.0;              // on held-out views at the working size
   double seconds = 0.0;
-  int64_t cutouts = 0, white_shots = 0, textures = 0;
+  int64_t cutouts = 0, white_shots = 0, textures = 0, products = 0;
 };
 
 MatteTrainSummary train_matte(const MatteTrainOptions& options, const ProgressFn& progress = {});
