@@ -4,7 +4,9 @@
 // tests/data/engine_reference/<model>.txt.
 //
 // The references were made with the engine before its convolution kernels were rewritten (im2col +
-// GEMM only). To make them again, which is only right when a model file itself changes:
+// GEMM only), except matte.txt, remade with the Winograd engine when models/matte.nsm was retrained.
+// To make them again, which is only right when a model file itself changes (then keep only that
+// model's file: the command rewrites all of them):
 //   NEUROSHOP_WRITE_ENGINE_REFERENCE=1 build/neuroshop_tests --gtest_filter='ShippedModels.*'
 //
 // Tolerance: |ours - reference| <= kTolerance * max(1, max |reference|) for every sample. Kernels
