@@ -37,6 +37,14 @@ namespace {
 
 cv::Mat to_unit(const cv::Mat& m, int bit_depth) { return to_unit_float(m, bit_depth); }
 
+// At most `max` of the paths (0: all), spread evenly over the sorted list.
+std::vector<std::string> evenly_spaced(std::vector<std::string> paths, int64_t max) {
+  if (max <= 0 || static_cast<int64_t>(paths.size()) <= max) return paths;
+  std::vector<std::string> kept;
+  for (int64_t i = 0; i < max; ++i) kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / max)]);
+  return kept;
+}
+
 void shrink(cv::Mat* bgr, cv::Mat* alpha, int64_t long_side) {
   const double s = std::min(1.0, static_cast<double>(long_side) / std::max(bgr->cols, bgr->rows));
   if (s >= 1.0) return;
@@ -319,13 +327,7 @@ CutoutPicture product_cutout(const cv::Mat& bgr8) {
 
 std::vector<CutoutPicture> load_product_cutouts(const std::vector<std::string>& folders, int64_t max_photos,
                                                 int64_t long_side, const ProgressFn& progress) {
-  std::vector<std::string> paths = list_images(folders, true);
-  if (max_photos > 0 && static_cast<int64_t>(paths.size()) > max_photos) {
-    std::vector<std::string> kept;
-    for (int64_t i = 0; i < max_photos; ++i)
-      kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / max_photos)]);
-    paths = kept;
-  }
+  const std::vector<std::string> paths = evenly_spaced(list_images(folders, true), max_photos);
   std::vector<CutoutPicture> out;
   for (size_t i = 0; i < paths.size(); ++i) {
     report(progress, {static_cast<int64_t>(i), static_cast<int64_t>(paths.size()), "load products", {}});
@@ -481,14 +483,8 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   const RenderSet held_out = load_renders(o.renders, 3 * o.crop, true);
   std::vector<cv::Mat> textures;
   if (!o.textures.empty()) {
-    std::vector<std::string> paths = list_images(o.textures, true);
-    if (o.max_textures > 0 && static_cast<int64_t>(paths.size()) > o.max_textures) {
-      std::vector<std::string> kept;
-      for (int64_t i = 0; i < o.max_textures; ++i)
-        kept.push_back(paths[static_cast<size_t>(i * static_cast<int64_t>(paths.size()) / o.max_textures)]);
-      paths = kept;
-    }
-    textures = harmonize::load_colour_photos(paths, o.crop, progress).images;
+    textures = harmonize::load_colour_photos(evenly_spaced(list_images(o.textures, true), o.max_textures), o.crop,
+                                             progress).images;
   }
   const std::vector<CutoutPicture> products =
       o.products.empty() ? std::vector<CutoutPicture>{} : load_product_cutouts(o.products, o.max_products, 3 * o.crop, progress);
@@ -651,12 +647,12 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
        {[&] { return threshold_alpha(p->bgr); }, &r.threshold.seconds},
        {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
       [&](size_t m, const cv::Mat& alpha) {
+        double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band), 0.0, 0.0};
         if (m == 1 && !o.sheet.empty()) {
           const size_t index = static_cast<size_t>(p - pictures.data());
           refined_alpha[index] = alpha.clone();
-          refined_iou.emplace_back(iou(alpha, p->alpha), index);
+          refined_iou.emplace_back(scores[0], index);
         }
-        double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band), 0.0, 0.0};
         if (!p->fg.empty()) {
           scores[3] = fringe_error(p->bgr, alpha, p->fg, p->alpha, band);
           scores[4] = fringe_error(decontaminate(p->bgr, alpha), alpha, p->fg, p->alpha, band);
