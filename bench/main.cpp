@@ -12,7 +12,7 @@
 //   appnets:  colorize{,_v2}_train_step_{ms,torch_ms,speedup}, colorize{,_v2}_train_crops_per_second,
 //             {stylize_net_1mp,harmonize_net,matte_net}_{ms,torch_ms,speedup}   (models/*.nsm present)
 //   xor:      xor_steps_per_second, xor_torch_steps_per_second, xor_speedup
-//   apps:     colorize_12mp_ms, stylize_fast_1mp_ms, stylize_optimize_512_ms, tryon_12mp_two_items_ms
+//   apps:     colorize_12mp_ms, stylize_fast_1mp_ms, stylize_patches_512_ms, stylize_optimize_512_ms, tryon_12mp_two_items_ms
 #include <unistd.h>
 
 #include <algorithm>
@@ -349,11 +349,16 @@ void bench_apps(const Options& o) {
   const cv::Mat content = cv::imread(source_path("samples/stylize/sea.jpg"), cv::IMREAD_COLOR);
   const cv::Mat painting = cv::imread(source_path("samples/stylize/painting-starry-night.jpg"), cv::IMREAD_COLOR);
   if (!content.empty() && !painting.empty()) {
-    // Arbitrary style by optimization with the defaults (512 px, coarse-to-fine L-BFGS). It takes
-    // tens of seconds, so three runs at most.
-    app_row("stylize by optimization, 512 px",
+    // Arbitrary style with the defaults (512 px): patch synthesis, and by optimization
+    // (coarse-to-fine L-BFGS). Each takes seconds, so three runs at most.
+    app_row("stylize by patch synthesis, 512 px",
             median_ms([&] { stylize::transfer_style(content, painting, stylize::StylizeOptions{}); },
                       std::min(o.repeats, 3)),
+            60000, "stylize_patches_512_ms");
+    stylize::StylizeOptions optimize;
+    optimize.method = stylize::StylizeMethod::kOptimize;
+    app_row("stylize by optimization, 512 px",
+            median_ms([&] { stylize::transfer_style(content, painting, optimize); }, std::min(o.repeats, 3)),
             90000, "stylize_optimize_512_ms");
   }
   const std::string harmonize_model = source_path("models/harmonize.nsm");

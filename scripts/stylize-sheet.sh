@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Rebuilds samples/stylize/sheet.jpg, the stylize contact sheet: one row per content photo of
 # samples/stylize/ (redistributable; credits in samples/CREDITS.md), and per painting the
-# optimized result of each network in $NETWORKS and the shipped fast style. The first row shows the
+# result of each method in $VARIANTS and the shipped fast style. The first row shows the
 # paintings. Everything is stylized afresh with build/neuroshop (or $NEUROSHOP). $VARIANTS lists
-# the optimization settings shown, LABEL:ARGUMENTS separated by ';'.
-#   scripts/stylize-sheet.sh                  # cells of $SIZE px (default 320), pyramid and vgg
-#   SIZE=384 VARIANTS='default:;pyramid:--network pyramid' scripts/stylize-sheet.sh
+# the settings shown, LABEL:ARGUMENTS separated by ';'.
+#   scripts/stylize-sheet.sh                  # cells of $SIZE px (default 320): patches, optimization
+#   SIZE=384 VARIANTS='default:;vgg:--method optimize --network vgg' scripts/stylize-sheet.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${NEUROSHOP:-build/neuroshop}"
 size="${SIZE:-320}"
-IFS=';' read -r -a variants <<<"${VARIANTS:-pyramid (default):;vgg:--network vgg}"
+IFS=';' read -r -a variants <<<"${VARIANTS:-patches (default):;optimized:--method optimize}"
 out="${OUT:-samples/stylize/sheet.jpg}"
 contents=(flower sea canyon)
 styles=(starry-night great-wave kandinsky)
@@ -35,7 +35,7 @@ for c in "${contents[@]}"; do
       # shellcheck disable=SC2086  # the arguments are meant to split
       "$bin" --quiet stylize "samples/stylize/$c.jpg" --style "samples/stylize/painting-$s.jpg" ${v#*:} \
         --size "$size" -o "$work/$c-$label-$s.jpg" >/dev/null
-      cells+=("$work/$c-$label-$s.jpg=optimized, $label")
+      cells+=("$work/$c-$label-$s.jpg=$label")
     done
     "$bin" --quiet stylize "samples/stylize/$c.jpg" --style "$s" --size "$size" -o "$work/$c-fast-$s.jpg" >/dev/null
     cells+=("$work/$c-fast-$s.jpg=fast")

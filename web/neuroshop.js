@@ -632,6 +632,7 @@
           if (problem) return problem;
           form.append('style_image', painting, painting.name);
           form.append('size', $('#size').value);
+          form.append('method', $('#method').value);
           form.append('iterations', $('#iterations').value);
         }
         form.append('strength', $('#strength').value);

@@ -99,14 +99,14 @@ void run_stylize(StylizeArgs& args, const GlobalOptions& global) {
 }
 
 void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::string& optimizer) {
-  sub->add_option("--iterations", o.iterations, "optimizer iterations over all coarse-to-fine stages")
+  sub->add_option("--iterations", o.iterations, "optimizer iterations over all coarse-to-fine stages (--method optimize)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
-  sub->add_option("--style-weight", o.style_weight, "weight of the Gram (style) losses")->check(finite_in(0.0, 1e9));
-  sub->add_option("--content-weight", o.content_weight, "weight of the content loss")->check(finite_in(0.0, 1e9));
+  sub->add_option("--style-weight", o.style_weight, "weight of the Gram (style) losses (--method optimize)")->check(finite_in(0.0, 1e9));
+  sub->add_option("--content-weight", o.content_weight, "weight of the content loss (--method optimize)")->check(finite_in(0.0, 1e9));
   sub->add_option("--tv-weight", o.tv_weight, "weight of the total-variation smoothness loss")->check(finite_in(0.0, 1e9));
   sub->add_option("--style-scale", o.style_scale, "style image size relative to the output (larger: larger strokes)")
       ->check(finite_in(0.05, 20.0));
-  sub->add_option("--seed", o.seed, "seed of the random feature network")->check(unsigned_integer());
+  sub->add_option("--seed", o.seed, "seed of the random feature network, or of the synthesis' start")->check(unsigned_integer());
   sub->add_option("--optimizer", optimizer, "lbfgs or adam")->check(CLI::IsMember({"lbfgs", "adam"}));
   sub->add_option("--patch-weight", o.patch_weight, "weight of the feature patch loss (copies the painting's marks)")
       ->check(finite_in(0.0, 1e9));
@@ -115,6 +115,22 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
   sub->add_option_function<std::string>("--network", [&o](const std::string& n) { o.network = stylize::parse_network(n); },
                                         "feature network: pyramid or vgg")
       ->check(CLI::IsMember({"pyramid", "vgg"}));
+  sub->add_option_function<std::string>("--method", [&o](const std::string& m) { o.method = stylize::parse_method(m); },
+                                        "patches (synthesis from the painting's own patches) or optimize (through the "
+                                        "random feature network)")
+      ->check(CLI::IsMember({"patches", "optimize"}))
+      ->default_str("patches");
+  sub->add_option("--synthesis-content", o.synthesis.content_weight,
+                  "patch synthesis: weight of the photo at its edges (larger keeps more of the photo)")
+      ->check(finite_in(0.0, 1e6));
+  sub->add_option("--synthesis-rounds", o.synthesis.rounds, "patch synthesis: match rounds per patch size and scale")
+      ->check(CLI::Range(1, 100));
+  sub->add_option("--synthesis-patches", o.synthesis.patch_sizes, "patch synthesis: patch sizes in pixels, large to small")
+      ->check(CLI::Range(3, 256))->delimiter(',');
+  sub->add_option("--synthesis-robust", o.synthesis.robust_power,
+                  "patch synthesis: power r of the robust patch averaging (2: plain mean, lower: closer to one patch per pixel)")
+      ->check(finite_in(0.1, 2.0));
+  sub->add_option("--synthesis-scales", o.synthesis.scales, "patch synthesis: pyramid levels")->check(CLI::Range(1, 8));
 }
 
 void add_stylize(CLI::App& app, const GlobalOptions& global) {
@@ -239,6 +255,9 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
         j.field("palette_edge_ssim", p.palette_edge_ssim).field("seconds", p.seconds);
         j.field("texture_distance_before", p.texture_before).field("texture_distance_after", p.texture_after);
         j.field("patch_distance_before", p.patch_before).field("patch_distance_after", p.patch_after);
+        j.field("patch_distribution_before", p.spread_before).field("patch_distribution_after", p.spread_after);
+        j.field("palette_patch_distribution", p.palette_spread);
+        j.field("colour_speckle_painting", p.speckle_painting).field("colour_speckle_after", p.speckle_after);
         j.field("artefact_db_content", p.artefact_content).field("artefact_db_after", p.artefact_after);
         j.field("palette_texture_distance", p.palette_texture).field("palette_patch_distance", p.palette_patch);
         j.field("stroke_level", static_cast<int64_t>(p.stroke_level)).end_object();
@@ -248,31 +267,37 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
       j.field("mean_edge_ssim", r.mean_edge_ssim).field("mean_palette_style_distance", r.mean_palette_after);
       j.field("mean_palette_edge_ssim", r.mean_palette_edge_ssim);
       j.field("mean_texture_ratio", r.mean_texture_ratio).field("mean_patch_ratio", r.mean_patch_ratio);
+      j.field("mean_patch_distribution_ratio", r.mean_spread_ratio).field("mean_colour_speckle_ratio", r.mean_speckle_ratio);
       j.field("mean_artefact_db_content", r.mean_artefact_content).field("mean_artefact_db_after", r.mean_artefact_after);
       j.end_object();
       return;
     }
     std::printf("%s at %lld px; style distance = mean relative Gram error, feature net seed %llu (independent);\n"
                 "palette only = the content recoloured into the painting's palette, no texture;\n"
-                "Gabor texture and nearest-patch distances to the painting (stroke scale), content -> result;\n"
+                "Gabor texture, nearest-patch and patch-distribution distances to the painting (stroke scale),\n"
+                "content -> result; colour speckle = fine-scale chroma RMS, painting -> result;\n"
                 "grid artefact = largest stride-frequency spectral peak, dB, content -> result\n\n"
                 "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM "
-                "| texture before | after | ratio | patch before | after | ratio | artefact dB content | result | seconds "
-                "| palette only: texture ratio | patch ratio |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                "| texture before | after | ratio | patch before | after | ratio | distribution before | after | ratio "
+                "| speckle painting | result | ratio | artefact dB content | result | seconds | palette only: texture ratio | patch ratio | distribution ratio |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                 o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
                 static_cast<unsigned long long>(o->eval_seed));
     for (const auto& p : r.pairs)
-      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.1f | %.1f | %.2f | %.3f | %.3f |\n",
+      std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.4f | %.4f | %.3f "
+                  "| %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.3f | %.3f | %.3f |\n",
                   fs::path(p.content).filename().c_str(), fs::path(p.style).filename().c_str(), p.style_before,
                   p.style_after, p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after,
                   p.palette_edge_ssim, p.texture_before, p.texture_after, p.texture_after / std::max(p.texture_before, 1e-12),
-                  p.patch_before, p.patch_after, p.patch_after / std::max(p.patch_before, 1e-12), p.artefact_content,
+                  p.patch_before, p.patch_after, p.patch_after / std::max(p.patch_before, 1e-12), p.spread_before,
+                  p.spread_after, p.spread_after / std::max(p.spread_before, 1e-12), p.speckle_painting, p.speckle_after,
+                  p.speckle_after / std::max(p.speckle_painting, 1e-12), p.artefact_content,
                   p.artefact_after, p.seconds, p.palette_texture / std::max(p.texture_before, 1e-12),
-                  p.palette_patch / std::max(p.patch_before, 1e-12));
-    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | %.1f | %.1f | | | |\n", r.mean_before,
-                r.mean_after, r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim, r.mean_palette_after,
-                r.mean_palette_edge_ssim, r.mean_texture_ratio, r.mean_patch_ratio, r.mean_artefact_content,
+                  p.palette_patch / std::max(p.patch_before, 1e-12), p.palette_spread / std::max(p.spread_before, 1e-12));
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | | | %.3f | | | %.2f | %.1f | %.1f | | | | |\n",
+                r.mean_before, r.mean_after, r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim,
+                r.mean_palette_after, r.mean_palette_edge_ssim, r.mean_texture_ratio, r.mean_patch_ratio,
+                r.mean_spread_ratio, r.mean_speckle_ratio, r.mean_artefact_content,
                 r.mean_artefact_after);
   });
 }

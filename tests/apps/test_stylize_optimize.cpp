@@ -1,6 +1,7 @@
 // Stylization by optimization on small generated images: the Gram loss falls (L-BFGS and Adam),
 // colour preservation keeps the content's chroma exactly, strength 0 gives the content back, the
-// output has the requested size, options are validated; eval's style distance drops.
+// output has the requested size, options are validated; eval's style distance drops. Colour
+// preservation, strength 0 and the output size are checked for patch synthesis too.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,6 +46,7 @@ cv::Mat painting(int width, int height) {
 
 StylizeOptions small_options() {
   StylizeOptions o;
+  o.method = StylizeMethod::kOptimize;
   o.size = 48;
   o.iterations = 30;
   o.min_stage_size = 32;
@@ -87,20 +89,24 @@ TEST(StylizeOptimize, ProgressCountsEveryIteration) {
 }
 
 TEST(StylizeOptimize, PreserveColorsKeepsTheContentsChromaExactly) {
-  StylizeOptions o = small_options();
-  o.preserve_colors = true;
-  const cv::Mat content = photo(48, 40);
-  const StylizeResult r = transfer_style(content, painting(40, 40), o);
-  const cv::Mat in_lab = bgr_to_lab(content), out_lab = bgr_to_lab(r.bgr);
-  double max_chroma_diff = 0.0, max_l_diff = 0.0;
-  for (int y = 0; y < in_lab.rows; ++y)
-    for (int x = 0; x < in_lab.cols; ++x) {
-      const cv::Vec3f a = in_lab.at<cv::Vec3f>(y, x), b = out_lab.at<cv::Vec3f>(y, x);
-      max_chroma_diff = std::max({max_chroma_diff, std::abs(double(a[1]) - b[1]), std::abs(double(a[2]) - b[2])});
-      max_l_diff = std::max(max_l_diff, std::abs(double(a[0]) - b[0]));
-    }
-  EXPECT_LT(max_chroma_diff, 2e-3) << "a*, b* must be the content's (float round trip only)";
-  EXPECT_GT(max_l_diff, 1.0) << "the lightness must have been stylized";
+  for (StylizeMethod method : {StylizeMethod::kOptimize, StylizeMethod::kPatches}) {
+    StylizeOptions o = small_options();
+    o.method = method;
+    SCOPED_TRACE(method_name(method));
+    o.preserve_colors = true;
+    const cv::Mat content = photo(48, 40);
+    const StylizeResult r = transfer_style(content, painting(40, 40), o);
+    const cv::Mat in_lab = bgr_to_lab(content), out_lab = bgr_to_lab(r.bgr);
+    double max_chroma_diff = 0.0, max_l_diff = 0.0;
+    for (int y = 0; y < in_lab.rows; ++y)
+      for (int x = 0; x < in_lab.cols; ++x) {
+        const cv::Vec3f a = in_lab.at<cv::Vec3f>(y, x), b = out_lab.at<cv::Vec3f>(y, x);
+        max_chroma_diff = std::max({max_chroma_diff, std::abs(double(a[1]) - b[1]), std::abs(double(a[2]) - b[2])});
+        max_l_diff = std::max(max_l_diff, std::abs(double(a[0]) - b[0]));
+      }
+    EXPECT_LT(max_chroma_diff, 2e-3) << "a*, b* must be the content's (float round trip only)";
+    EXPECT_GT(max_l_diff, 1.0) << "the lightness must have been stylized";
+  }
 }
 
 TEST(StylizeOptimize, CombineLuminanceChromaIsExactOnItsOwn) {
@@ -116,32 +122,40 @@ TEST(StylizeOptimize, CombineLuminanceChromaIsExactOnItsOwn) {
 }
 
 TEST(StylizeOptimize, StrengthZeroGivesTheContentAtTheOutputSize) {
-  StylizeOptions o = small_options();
-  o.strength = 0.0;
-  o.iterations = 3;  // with the default palette matching: strength 0 still returns the content itself
-  const cv::Mat content = photo(96, 80);
-  const StylizeResult r = transfer_style(content, painting(32, 32), o);
-  ASSERT_EQ(r.bgr.size(), cv::Size(48, 40));
-  const cv::Mat expected = resize_to(content, cv::Size(48, 40));
-  EXPECT_LT(cv::norm(r.bgr, expected, cv::NORM_INF), 1e-5);
+  for (StylizeMethod method : {StylizeMethod::kOptimize, StylizeMethod::kPatches}) {
+    StylizeOptions o = small_options();
+    o.method = method;
+    SCOPED_TRACE(method_name(method));
+    o.strength = 0.0;
+    o.iterations = 3;  // with the default palette matching: strength 0 still returns the content itself
+    const cv::Mat content = photo(96, 80);
+    const StylizeResult r = transfer_style(content, painting(32, 32), o);
+    ASSERT_EQ(r.bgr.size(), cv::Size(48, 40));
+    const cv::Mat expected = resize_to(content, cv::Size(48, 40));
+    EXPECT_LT(cv::norm(r.bgr, expected, cv::NORM_INF), 1e-5);
+  }
 }
 
 TEST(StylizeOptimize, SizeZeroKeepsTheContentsSizeAndImagesKeepDepthAndAlpha) {
-  StylizeOptions o = small_options();
-  o.size = 0;
-  o.iterations = 2;
-  Image content;
-  photo(37, 33).convertTo(content.pixels, CV_16UC3, 65535.0);
-  content.bit_depth = 16;
-  content.alpha = cv::Mat(33, 37, CV_16U, cv::Scalar(40000));
-  Image style;
-  painting(32, 32).convertTo(style.pixels, CV_8UC3, 255.0);
-  const Image out = stylize_image(content, style, o);
-  EXPECT_EQ(out.pixels.size(), cv::Size(37, 33));
-  EXPECT_EQ(out.pixels.type(), CV_16UC3);
-  EXPECT_EQ(out.bit_depth, 16);
-  ASSERT_EQ(out.alpha.size(), cv::Size(37, 33));
-  EXPECT_EQ(out.alpha.at<uint16_t>(5, 5), 40000);
+  for (StylizeMethod method : {StylizeMethod::kOptimize, StylizeMethod::kPatches}) {
+    StylizeOptions o = small_options();
+    o.method = method;
+    SCOPED_TRACE(method_name(method));
+    o.size = 0;
+    o.iterations = 2;
+    Image content;
+    photo(37, 33).convertTo(content.pixels, CV_16UC3, 65535.0);
+    content.bit_depth = 16;
+    content.alpha = cv::Mat(33, 37, CV_16U, cv::Scalar(40000));
+    Image style;
+    painting(32, 32).convertTo(style.pixels, CV_8UC3, 255.0);
+    const Image out = stylize_image(content, style, o);
+    EXPECT_EQ(out.pixels.size(), cv::Size(37, 33));
+    EXPECT_EQ(out.pixels.type(), CV_16UC3);
+    EXPECT_EQ(out.bit_depth, 16);
+    ASSERT_EQ(out.alpha.size(), cv::Size(37, 33));
+    EXPECT_EQ(out.alpha.at<uint16_t>(5, 5), 40000);
+  }
 }
 
 TEST(StylizeOptimize, RejectsBadOptions) {

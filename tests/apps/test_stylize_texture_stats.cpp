@@ -1,12 +1,15 @@
 // The independent texture measures of `eval stylize`: the grid-artefact score flags a faint pixel
 // grid and passes smooth images and random texture; the Gabor statistics and the patch distance are
-// 0 for an image against itself and tell two textures apart far more than two samples of one.
+// 0 for an image against itself and tell two textures apart far more than two samples of one; the
+// patch distribution distance also ranks a painting's own marks closer than a photo or a flat image.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "apps/stylize/images.h"
 #include "apps/stylize/texture_stats.h"
 #include "core/errors.h"
 
@@ -84,6 +87,63 @@ TEST(StylizeTextureStats, PatchDistanceIsZeroForItselfAndSeparatesTextures) {
   const double same = patch_distance(a2, a1, 1), other = patch_distance(b, a1, 1);
   EXPECT_GT(other, 1.3 * same) << "same texture " << same << ", other texture " << other;
   EXPECT_THROW(patch_distance(a1, a1, kTextureScales), ArgumentError);
+}
+
+TEST(StylizeTextureStats, PatchDistributionIsZeroForItselfAndSeparatesTextures) {
+  const cv::Mat a1 = texture(192, 256, 4.0, 0.7, 1), a2 = texture(192, 256, 4.0, 0.7, 2);
+  const cv::Mat b = texture(192, 256, 0.7, 4.0, 3);  // the same streaks, turned by 90 degrees
+  EXPECT_NEAR(patch_distribution_distance(a1, a1), 0.0, 1e-6);
+  const double same = patch_distribution_distance(a2, a1), other = patch_distribution_distance(b, a1);
+  EXPECT_GT(other, 3.0 * same) << "same texture " << same << ", other texture " << other;
+  // a flat image is far from the marks: smoothness does not pass for style
+  EXPECT_GT(patch_distribution_distance(smooth(192, 256), a1), other);
+}
+
+TEST(StylizeTextureStats, ColourSpeckleSeesARainbowMeshAndNotSmoothColour) {
+  // a smooth colour ramp and a gray texture: no fine chroma
+  cv::Mat ramp(128, 160, CV_32FC3);
+  for (int y = 0; y < ramp.rows; ++y)
+    for (int x = 0; x < ramp.cols; ++x)
+      ramp.at<cv::Vec3f>(y, x) = cv::Vec3f(0.2f + 0.5f * x / ramp.cols, 0.4f, 0.7f - 0.4f * y / ramp.rows);
+  EXPECT_LT(fine_chroma_rms(ramp), 0.05);
+  EXPECT_LT(fine_chroma_rms(texture(128, 160, 1.0, 1.0, 4)), 0.05);
+  // the same ramp with a rainbow mesh of +-0.05 per channel, alternating every 2 pixels
+  cv::Mat mesh = ramp.clone();
+  for (int y = 0; y < mesh.rows; ++y)
+    for (int x = 0; x < mesh.cols; ++x) {
+      const float s = ((x / 2 + y / 2) % 2) ? 0.05f : -0.05f;
+      mesh.at<cv::Vec3f>(y, x) += cv::Vec3f(s, -s, s * 0.5f);
+    }
+  EXPECT_GT(fine_chroma_rms(mesh), 2.0) << "smooth ramp " << fine_chroma_rms(ramp);
+}
+
+// The calibration the nearest-patch figure fails and the distribution figure passes, on the shipped
+// paintings: the left half of a painting, measured against its right half, is closer than a photo
+// of the same size and than a flat image.
+TEST(StylizeTextureStats, PatchDistributionRanksThePaintingsOwnMarksClosest) {
+  const std::string dir = std::string(NEUROSHOP_SOURCE_DIR) + "/samples/stylize/";
+  const cv::Mat photo_full = to_bgr_float(cv::imread(dir + "flower.jpg", cv::IMREAD_COLOR));
+  ASSERT_FALSE(photo_full.empty());
+  for (const char* name : {"painting-starry-night.jpg", "painting-great-wave.jpg", "painting-kandinsky.jpg"}) {
+    cv::Mat painting = to_bgr_float(cv::imread(dir + name, cv::IMREAD_COLOR));
+    ASSERT_FALSE(painting.empty()) << name;
+    painting = resize_to(painting, with_long_side(painting.size(), 512));
+    const int w = painting.cols / 2;
+    const cv::Mat left = painting(cv::Rect(0, 0, w, painting.rows)).clone();
+    const cv::Mat right = painting(cv::Rect(painting.cols - w, 0, w, painting.rows)).clone();
+    // the photo at the painting's scale (long side 512), cropped to the half's size
+    const cv::Mat photo512 = resize_to(photo_full, with_long_side(photo_full.size(), 512));
+    ASSERT_GE(photo512.cols, w);
+    ASSERT_GE(photo512.rows, std::min(photo512.rows, painting.rows));
+    const int h = std::min(photo512.rows, painting.rows);
+    const cv::Mat photo = photo512(cv::Rect(0, 0, w, h)).clone();
+    const cv::Mat half = left(cv::Rect(0, 0, w, h)).clone(), reference = right(cv::Rect(0, 0, w, h)).clone();
+    const cv::Mat flat(h, w, CV_32FC3, cv::mean(reference));
+    const double own = patch_distribution_distance(half, reference), from_photo = patch_distribution_distance(photo, reference),
+                 from_flat = patch_distribution_distance(flat, reference);
+    EXPECT_LT(own, from_photo) << name << ": own " << own << ", photo " << from_photo;
+    EXPECT_LT(own, from_flat) << name << ": own " << own << ", flat " << from_flat;
+  }
 }
 
 }  // namespace

@@ -79,6 +79,10 @@ StyleScores score_stylization(const cv::Mat& content, const cv::Mat& style, cons
   s.texture_after = texture_distance(texture_stats(clamped), painting_stats);
   s.patch_before = patch_distance(content, painting, s.stroke_level);
   s.patch_after = patch_distance(clamped, painting, s.stroke_level);
+  s.spread_before = patch_distribution_distance(content, painting);
+  s.spread_after = patch_distribution_distance(clamped, painting);
+  s.speckle_painting = fine_chroma_rms(painting, static_cast<int>(long_side));
+  s.speckle_after = fine_chroma_rms(clamped);
   s.artefact_content = grid_artefact_db(content);
   s.artefact_after = grid_artefact_db(clamped);
   return s;
@@ -124,11 +128,17 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     ps.texture_after = s.texture_after;
     ps.patch_before = s.patch_before;
     ps.patch_after = s.patch_after;
+    ps.spread_before = s.spread_before;
+    ps.spread_after = s.spread_after;
+    ps.speckle_painting = s.speckle_painting;
+    ps.speckle_after = s.speckle_after;
     ps.artefact_content = s.artefact_content;
     ps.artefact_after = s.artefact_after;
     ps.stroke_level = s.stroke_level;
     r.mean_texture_ratio += s.texture_after / std::max(s.texture_before, 1e-12);
     r.mean_patch_ratio += s.patch_after / std::max(s.patch_before, 1e-12);
+    r.mean_spread_ratio += s.spread_after / std::max(s.spread_before, 1e-12);
+    r.mean_speckle_ratio += s.speckle_after / std::max(s.speckle_painting, 1e-12);
     r.mean_artefact_content += s.artefact_content;
     r.mean_artefact_after += s.artefact_after;
     const StyleScores base = score_stylization(content, style, match_palette(content, style), o.eval_seed,
@@ -137,6 +147,7 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     ps.palette_edge_ssim = base.edge_ssim;
     ps.palette_texture = base.texture_after;
     ps.palette_patch = base.patch_after;
+    ps.palette_spread = base.spread_after;
     r.mean_palette_after += base.after;
     r.mean_palette_edge_ssim += base.edge_ssim;
     r.pairs.push_back(ps);
@@ -154,6 +165,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
   r.mean_palette_edge_ssim /= n;
   r.mean_texture_ratio /= n;
   r.mean_patch_ratio /= n;
+  r.mean_spread_ratio /= n;
+  r.mean_speckle_ratio /= n;
   r.mean_artefact_content /= n;
   r.mean_artefact_after /= n;
   return r;

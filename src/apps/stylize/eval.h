@@ -9,7 +9,10 @@
 //  - from a fixed Gabor filter bank no stylizer optimizes (texture_stats.h): the texture distance to
 //    the painting at stroke scale (wavelengths 1/64 .. 1/8 of the long side) and the nearest-patch
 //    distance of 16x16 gradient patches at the painting's stroke scale, each for the content and
-//    the result (their ratio: how much of the photo's distance to the painting is left), and the
+//    the result (their ratio: how much of the photo's distance to the painting is left), the
+//    distance between the distributions of those patches (sliced Wasserstein, levels 0..2; the
+//    figure that ranks the painting's own marks closest, see texture_stats.h), the colour speckle
+//    (fine-scale chroma RMS) of the painting and the result, and the
 //    grid-artefact score (largest stride-frequency spectral peak, dB) of the content and the result;
 //  - the same figures for a baseline that only recolours the content into the painting's palette
 //    (match_palette, images.h), so the table shows how much of the drop is texture, not colour.
@@ -49,10 +52,12 @@ struct PairScores {
   double edge_ssim = 0.0;     // structure kept
   double texture_before = 0.0, texture_after = 0.0;  // Gabor texture distance: content, result
   double patch_before = 0.0, patch_after = 0.0;      // nearest-patch distance: content, result
+  double spread_before = 0.0, spread_after = 0.0;    // patch distribution distance: content, result
+  double speckle_painting = 0.0, speckle_after = 0.0;  // fine chroma RMS: painting, result
   double artefact_content = 0.0, artefact_after = 0.0;  // grid artefact (dB): content, result
   int stroke_level = 0;       // the painting's stroke scale: wavelength 2^(3+level)/512 of the long side
   double palette_after = 0.0;      // style distance of the palette-only baseline
-  double palette_texture = 0.0, palette_patch = 0.0;  // its texture and patch distances
+  double palette_texture = 0.0, palette_patch = 0.0, palette_spread = 0.0;  // its texture and patch distances
   double palette_edge_ssim = 0.0;  // its structure kept
   double seconds = 0.0;       // time to stylize
 };
@@ -62,7 +67,8 @@ struct EvalResult {
   double mean_before = 0.0, mean_after = 0.0, mean_edge_ssim = 0.0;
   double mean_palette_after = 0.0, mean_palette_edge_ssim = 0.0;
   // Means of the per-pair ratios result/content (texture, patch) and of the artefact scores.
-  double mean_texture_ratio = 0.0, mean_patch_ratio = 0.0;
+  double mean_texture_ratio = 0.0, mean_patch_ratio = 0.0, mean_spread_ratio = 0.0;
+  double mean_speckle_ratio = 0.0;  // result's fine chroma RMS over the painting's
   double mean_artefact_content = 0.0, mean_artefact_after = 0.0;
 };
 
@@ -73,6 +79,8 @@ EvalResult evaluate(const EvalOptions& options, const ProgressFn& progress = {})
 struct StyleScores {
   double before = 0.0, after = 0.0, edge_ssim = 0.0;
   double texture_before = 0.0, texture_after = 0.0, patch_before = 0.0, patch_after = 0.0;
+  double spread_before = 0.0, spread_after = 0.0;
+  double speckle_painting = 0.0, speckle_after = 0.0;
   double artefact_content = 0.0, artefact_after = 0.0;
   int stroke_level = 0;
 };

@@ -22,6 +22,14 @@ OptimizerKind parse_optimizer(const std::string& name) {
   throw ArgumentError("--optimizer must be lbfgs or adam, got '" + name + "'");
 }
 
+const char* method_name(StylizeMethod method) { return method == StylizeMethod::kPatches ? "patches" : "optimize"; }
+
+StylizeMethod parse_method(const std::string& name) {
+  if (name == "patches") return StylizeMethod::kPatches;
+  if (name == "optimize") return StylizeMethod::kOptimize;
+  throw ArgumentError("--method must be patches or optimize, got '" + name + "'");
+}
+
 const char* network_name(NetworkKind kind) { return kind == NetworkKind::kVgg ? "vgg" : "pyramid"; }
 
 NetworkKind parse_network(const std::string& name) {
@@ -58,6 +66,7 @@ void validate(const StylizeOptions& o) {
   finite_in(o.strength, 0.0, 1.0, "--strength");
   finite_in(o.adam_lr, 1e-6, 10.0, "adam learning rate");
   if (o.min_stage_size < 32) throw ArgumentError("min_stage_size must be at least 32");
+  if (o.method == StylizeMethod::kPatches) validate(o.synthesis);
 }
 
 namespace {
@@ -113,7 +122,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
                       const ProgressFn& progress) {
   using Clock = std::chrono::steady_clock;
   validate(o);
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start_time = Clock::now();
   const std::unique_ptr<StyleNet> net_owner = make_style_net(o.network, o.seed);
   StyleNet& net = *net_owner;
 
@@ -135,6 +144,23 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   const cv::Mat blend_base = content;
   if (!o.preserve_colors && o.match_palette) content = match_palette(content, style);
 
+  StylizeResult result;
+  if (o.method == StylizeMethod::kPatches) {
+    // The painting at the size its marks should have relative to the output.
+    const cv::Mat painting = resize_to(style, with_long_side(style.size(), std::max<int64_t>(
+        1, std::lround(std::max(out_size.width, out_size.height) * o.style_scale))));
+    cv::Mat start;
+    cv::min(cv::max(content, 0.0), 1.0, start);
+    PatchSynthesisOptions synthesis = o.synthesis;
+    synthesis.seed = o.seed;
+    cv::Mat out = synthesize_from_patches(start, painting, synthesis, progress);
+    if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
+    if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
+    result.bgr = out;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
+    return result;
+  }
+
   const std::vector<cv::Size> sizes = stage_sizes(out_size, std::max<int64_t>(o.min_stage_size, net.min_side()));
   const std::vector<int64_t> iterations = stage_iterations(o.iterations, sizes.size());
   const LossWeights weights{o.style_weight, o.content_weight, o.tv_weight, o.patch_weight};
@@ -143,7 +169,6 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
                            : o.network == NetworkKind::kVgg ? 3
                                                             : static_cast<int>(FeatureNetOptions{}.banks.size() + 1);
 
-  StylizeResult result;
   Tensor x, content_prev;
   int64_t done = 0;
   for (size_t s = 0; s < sizes.size(); ++s) {
@@ -201,7 +226,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
   if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
   result.bgr = out;
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
   return result;
 }
 

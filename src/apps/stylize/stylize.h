@@ -1,5 +1,6 @@
-// Arbitrary style by optimization (Gatys, Ecker & Bethge 2016, with the options of jcjohnson's
-// neural-style): the output image itself is optimized, starting from the content photo, to minimize
+// Arbitrary style from a painting: by patch synthesis (patch_synthesis.h, the default), or by
+// optimization (Gatys, Ecker & Bethge 2016, with the options of jcjohnson's neural-style): the
+// output image itself is optimized, starting from the content photo, to minimize
 // the objective of objective.h through a fixed random FeatureNet, by L-BFGS (or Adam).
 //  - Coarse to fine: the image is first optimized with its long side halved as often as it stays
 //    >= min_stage_size (512 -> 128), then each stage doubles it up to `size`; a stage starts from
@@ -24,6 +25,7 @@
 
 #include "apps/stylize/images.h"
 #include "apps/stylize/objective.h"
+#include "apps/stylize/patch_synthesis.h"
 #include "core/progress.h"
 #include "io/image_file.h"
 
@@ -43,7 +45,18 @@ NetworkKind parse_network(const std::string& name);
 // A network of that kind drawn from `seed`.
 std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed);
 
+// How the result is made: by patch synthesis from the painting's own patches ("patches",
+// patch_synthesis.h; the default: on the contact sheet it shows the painting's marks where the
+// optimization fills skies with rainbow meshes), or by optimizing the image through the feature
+// network from the content ("optimize", Gatys et al.). Synthesis followed by optimization was tried
+// and brought the meshes back.
+enum class StylizeMethod { kPatches, kOptimize };
+const char* method_name(StylizeMethod method);
+StylizeMethod parse_method(const std::string& name);
+
 struct StylizeOptions {
+  StylizeMethod method = StylizeMethod::kPatches;
+  PatchSynthesisOptions synthesis;  // for kPatches (its seed is replaced by `seed` below)
   int64_t size = 512;             // the output's long side; 0 keeps the content's own size
   int64_t iterations = 200;       // over all stages, most of them at the small (cheap) sizes
   double style_weight = 1.0;
@@ -56,7 +69,7 @@ struct StylizeOptions {
   // where the content loss (structure, not colour) does not pin it, and rainbow bands appear.
   bool match_palette = true;
   double strength = 1.0;          // in [0, 1]
-  uint64_t seed = 1;              // the feature network's seed
+  uint64_t seed = 1;              // the feature network's seed, or the synthesis start's noise
   NetworkKind network = NetworkKind::kPyramid;
   // The patch loss (patch_loss.h) on style output patch_output (-1: the network's default, relu3_1
   // of RandomVgg, level0.deep of FeatureNet), against at most patch_count painting patches.

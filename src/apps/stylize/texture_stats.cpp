@@ -9,6 +9,8 @@
 
 #include "apps/stylize/images.h"
 #include "core/errors.h"
+#include "core/kernels/gemm.h"
+#include "core/rng.h"
 #include "io/color.h"
 
 namespace neuroshop::stylize {
@@ -161,6 +163,26 @@ cv::Mat texture_lightness(const cv::Mat& bgr, int reference_long_side) {
   return resized_lightness(bgr, factor);
 }
 
+double fine_chroma_rms(const cv::Mat& bgr, int reference_long_side) {
+  const double factor = reference_long_side > 0 ? static_cast<double>(kTextureLongSide) / reference_long_side : factor_for(bgr);
+  cv::Mat image = to_bgr_float(bgr);
+  if (std::abs(factor - 1.0) >= 1e-9) {
+    const cv::Size size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
+                        std::max(1, static_cast<int>(std::lround(image.rows * factor))));
+    cv::resize(image, image, size, 0, 0, factor < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  cv::Mat channels[3];
+  cv::split(bgr_to_lab(image), channels);
+  double sum = 0.0;
+  for (int c = 1; c < 3; ++c) {
+    cv::Mat blurred;
+    cv::GaussianBlur(channels[c], blurred, cv::Size(0, 0), 1.5, 1.5, cv::BORDER_REFLECT_101);
+    const cv::Mat detail = channels[c] - blurred;
+    sum += cv::mean(detail.mul(detail))[0];
+  }
+  return std::sqrt(sum / 2.0);
+}
+
 TextureStats texture_stats(const cv::Mat& bgr, int reference_long_side) {
   return stats_of(texture_lightness(bgr, reference_long_side));
 }
@@ -219,6 +241,65 @@ double patch_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr, in
     total += std::sqrt(std::max(0.0f, best) / D);
   }
   return total / nr;
+}
+
+namespace {
+
+// Per direction, the `quantiles` values of the sorted projections of `patches` (n x D) on the
+// directions (dirs x D), at quantile (q + 0.5) / quantiles, linearly interpolated.
+std::vector<float> projection_quantiles(const std::vector<float>& patches, int n, const std::vector<float>& dirs,
+                                        int ndirs, int quantiles) {
+  constexpr int D = 2 * kPatch * kPatch;
+  std::vector<float> proj(static_cast<size_t>(n) * ndirs);
+  // proj (ndirs x n) = dirs (ndirs x D) * patches^T (D x n)
+  gemm(Trans::kNo, Trans::kYes, ndirs, n, D, 1.0f, dirs.data(), D, patches.data(), D, 0.0f, proj.data(), n);
+  std::vector<float> out(static_cast<size_t>(ndirs) * quantiles);
+  for (int d = 0; d < ndirs; ++d) {
+    float* row = proj.data() + static_cast<size_t>(d) * n;
+    std::sort(row, row + n);
+    for (int q = 0; q < quantiles; ++q) {
+      const double t = (q + 0.5) / quantiles * n - 0.5;
+      const int lo = std::clamp(static_cast<int>(std::floor(t)), 0, n - 1), hi = std::min(lo + 1, n - 1);
+      const double f = std::clamp(t - lo, 0.0, 1.0);
+      out[static_cast<size_t>(d) * quantiles + q] = static_cast<float>(row[lo] * (1.0 - f) + row[hi] * f);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr) {
+  constexpr int D = 2 * kPatch * kPatch, kDirs = 64, kQuantiles = 256;
+  std::vector<float> dirs(static_cast<size_t>(kDirs) * D);
+  Rng rng(0x5117ed);
+  for (int d = 0; d < kDirs; ++d) {
+    double norm = 0.0;
+    for (int k = 0; k < D; ++k) norm += std::pow(dirs[static_cast<size_t>(d) * D + k] = static_cast<float>(rng.normal()), 2);
+    for (int k = 0; k < D; ++k) dirs[static_cast<size_t>(d) * D + k] /= static_cast<float>(std::sqrt(norm));
+  }
+  const int reference = std::max(result_bgr.cols, result_bgr.rows);
+  const std::vector<cv::Mat> r = pyramid(texture_lightness(result_bgr), kPatchDistributionLevels);
+  const std::vector<cv::Mat> p = pyramid(texture_lightness(painting_bgr, reference), kPatchDistributionLevels);
+  double total = 0.0;
+  for (int l = 0; l < kPatchDistributionLevels; ++l) {
+    int nr = 0, np = 0;
+    const std::vector<float> rp = gradient_patches(r[l], patch_stride(r[l], kPatchDistributionCap), nr);
+    const std::vector<float> pp = gradient_patches(p[l], patch_stride(p[l], kPatchDistributionCap), np);
+    const std::vector<float> qr = projection_quantiles(rp, nr, dirs, kDirs, kQuantiles);
+    const std::vector<float> qp = projection_quantiles(pp, np, dirs, kDirs, kQuantiles);
+    double level = 0.0;
+    for (int d = 0; d < kDirs; ++d) {
+      double sq = 0.0;
+      for (int q = 0; q < kQuantiles; ++q) {
+        const double e = qr[static_cast<size_t>(d) * kQuantiles + q] - qp[static_cast<size_t>(d) * kQuantiles + q];
+        sq += e * e;
+      }
+      level += std::sqrt(sq / kQuantiles);
+    }
+    total += level / kDirs;
+  }
+  return total / kPatchDistributionLevels;
 }
 
 double grid_artefact_db(const cv::Mat& bgr) {
