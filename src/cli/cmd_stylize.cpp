@@ -130,6 +130,9 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
   sub->add_option("--synthesis-robust", o.synthesis.robust_power,
                   "patch synthesis: power r of the robust patch averaging (2: plain mean, lower: closer to one patch per pixel)")
       ->check(finite_in(0.1, 2.0));
+  sub->add_option("--synthesis-colour", o.synthesis.colour_transfer,
+                  "patch synthesis: how far each round moves to the painting's colour histogram (0..1)")
+      ->check(finite_in(0.0, 1.0));
   sub->add_option("--synthesis-scales", o.synthesis.scales, "patch synthesis: pyramid levels")->check(CLI::Range(1, 8));
 }
 

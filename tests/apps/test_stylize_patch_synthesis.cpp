@@ -180,6 +180,9 @@ TEST(StylizePatchSynthesis, RejectsBadOptions) {
   o = {};
   o.robust_power = std::nan("");
   EXPECT_THROW(synthesize_from_patches(photo, painting, o), ArgumentError);
+  o = {};
+  o.colour_transfer = 1.5;
+  EXPECT_THROW(synthesize_from_patches(photo, painting, o), ArgumentError);
   EXPECT_THROW(parse_method("paint"), ArgumentError);
   EXPECT_EQ(parse_method(method_name(StylizeMethod::kPatches)), StylizeMethod::kPatches);
   EXPECT_EQ(parse_method(method_name(StylizeMethod::kOptimize)), StylizeMethod::kOptimize);

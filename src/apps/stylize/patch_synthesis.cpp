@@ -32,6 +32,7 @@ void validate(const PatchSynthesisOptions& o) {
   finite_in(o.robust_power, 0.1, 2.0, "patch synthesis robust power");
   finite_in(o.content_weight, 0.0, 1e6, "patch synthesis content weight");
   finite_in(o.noise, 0.0, 10.0, "patch synthesis noise");
+  finite_in(o.colour_transfer, 0.0, 1.0, "patch synthesis colour transfer");
   if (o.max_style_patches < 1 || o.max_style_patches > 1000000)
     throw ArgumentError("patch synthesis style patches must be in [1, 1000000], got " + std::to_string(o.max_style_patches));
 }
@@ -267,7 +268,7 @@ cv::Mat synthesize_from_patches(const cv::Mat& content_in, const cv::Mat& style_
             match.insert(match.end(), m.begin(), m.end());
           }
           aggregate(x, bank, match, ys, xs, n, o);
-          // Content fusion, then the painting's colour histogram.
+          // Content fusion, then toward the painting's colour histogram.
           for (int y = 0; y < x.rows; ++y) {
             float* row = x.ptr<float>(y);
             const float* crow = c.ptr<float>(y);
@@ -276,7 +277,8 @@ cv::Mat synthesize_from_patches(const cv::Mat& content_in, const cv::Mat& style_
               for (int k = 0; k < 3; ++k)
                 row[3 * px + k] = (row[3 * px + k] + wrow[px] * crow[3 * px + k]) / (1.0f + wrow[px]);
           }
-          x = match_histograms(x, st);
+          if (o.colour_transfer > 0.0)
+            cv::addWeighted(match_histograms(x, st), o.colour_transfer, x, 1.0 - o.colour_transfer, 0.0, x);
           ++done;
           report(progress, {done, total, "patch synthesis " + std::to_string(std::max(c.cols, c.rows)) + "px", {{"patch", n}}});
         }

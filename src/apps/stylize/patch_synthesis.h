@@ -12,7 +12,9 @@
 //     matched badly pulls less than one that matched well;
 //  3. content fusion: X = (X + W C) / (1 + W), W = content_weight * (0.35 + 0.65 * edge map of C),
 //     so the photo's edges hold where they are and flat areas take the painting's marks;
-//  4. colour transfer: each channel of X histogram-matched to the painting's.
+//  4. colour transfer: X moved colour_transfer of the way to its per-channel histogram match with
+//     the painting (a full match forces the painting's colour proportions onto the photo and pastes
+//     whole objects of the painting where the photo is flat).
 // The start is the content plus Gaussian noise (the synthesis needs freedom to leave the photo).
 // Patch sizes that do not fit an image at a scale are skipped there; where none fits, the content is
 // passed on unchanged.
@@ -42,6 +44,7 @@ struct PatchSynthesisOptions {
   double robust_power = 0.3;      // r of the IRLS weights (2: plain averaging; low: less ghosting)
   double content_weight = 3.0;    // W of the content fusion at the photo's strongest edges
   double noise = 0.2;             // standard deviation of the start's noise, in [0, 1] units
+  double colour_transfer = 0.5;   // in [0, 1]: how far each round moves toward the painting's histogram
   int64_t max_style_patches = 12000;  // painting patches searched per patch size and scale
   uint64_t seed = 1;
 };
