@@ -341,6 +341,10 @@ TEST_F(ServeService, StylizeWithAShippedStyleOrRefusal) {
                                          file_part("style_image", photo, "image/jpeg")}))
                 .status,
             400);
+  const Response method = handle(post("/api/stylize", {file_part("content", photo, "image/jpeg"),
+                                                       file_part("style_image", photo, "image/jpeg"), text_part("method", "paint")}));
+  EXPECT_EQ(method.status, 400);
+  EXPECT_TRUE(contains(error_message(method), "patches")) << error_message(method);
   if (service_->styles().empty()) GTEST_SKIP() << "no shipped style in models/";
   const std::string name = service_->styles().front();
   const Response r = handle(post("/api/stylize", {file_part("content", photo, "image/jpeg"), text_part("style", name),
