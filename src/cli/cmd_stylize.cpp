@@ -261,6 +261,7 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
         j.field("patch_distribution_before", p.spread_before).field("patch_distribution_after", p.spread_after);
         j.field("palette_patch_distribution", p.palette_spread);
         j.field("colour_speckle_painting", p.speckle_painting).field("colour_speckle_after", p.speckle_after);
+        j.field("own_half_texture_distance", p.texture_own).field("own_half_patch_distribution", p.spread_own);
         j.field("artefact_db_content", p.artefact_content).field("artefact_db_after", p.artefact_after);
         j.field("palette_texture_distance", p.palette_texture).field("palette_patch_distance", p.palette_patch);
         j.field("stroke_level", static_cast<int64_t>(p.stroke_level)).end_object();
@@ -271,6 +272,7 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
       j.field("mean_palette_edge_ssim", r.mean_palette_edge_ssim);
       j.field("mean_texture_ratio", r.mean_texture_ratio).field("mean_patch_ratio", r.mean_patch_ratio);
       j.field("mean_patch_distribution_ratio", r.mean_spread_ratio).field("mean_colour_speckle_ratio", r.mean_speckle_ratio);
+      j.field("mean_own_half_texture_ratio", r.mean_texture_own_ratio).field("mean_own_half_distribution_ratio", r.mean_spread_own_ratio);
       j.field("mean_artefact_db_content", r.mean_artefact_content).field("mean_artefact_db_after", r.mean_artefact_after);
       j.end_object();
       return;
@@ -279,16 +281,19 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
                 "palette only = the content recoloured into the painting's palette, no texture;\n"
                 "Gabor texture, nearest-patch and patch-distribution distances to the painting (stroke scale),\n"
                 "content -> result; colour speckle = fine-scale chroma RMS, painting -> result;\n"
+                "own half = the painting's one half against its other half, as a ratio to the content's distance\n"
+                "(how low a genuine piece of the painting takes the ratio);\n"
                 "grid artefact = largest stride-frequency spectral peak, dB, content -> result\n\n"
                 "| content | style | style distance before | after | after/before | edge SSIM | palette only: distance | edge SSIM "
                 "| texture before | after | ratio | patch before | after | ratio | distribution before | after | ratio "
-                "| speckle painting | result | ratio | artefact dB content | result | seconds | palette only: texture ratio | patch ratio | distribution ratio |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                "| speckle painting | result | ratio | artefact dB content | result | seconds | palette only: texture ratio | patch ratio | distribution ratio "
+                "| own half: texture ratio | distribution ratio |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                 o->model.empty() ? "optimization" : o->model.c_str(), static_cast<long long>(o->stylize.size),
                 static_cast<unsigned long long>(o->eval_seed));
     for (const auto& p : r.pairs)
       std::printf("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f | %.4f | %.4f | %.3f "
-                  "| %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.3f | %.3f | %.3f |\n",
+                  "| %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f |\n",
                   fs::path(p.content).filename().c_str(), fs::path(p.style).filename().c_str(), p.style_before,
                   p.style_after, p.style_after / std::max(p.style_before, 1e-12), p.edge_ssim, p.palette_after,
                   p.palette_edge_ssim, p.texture_before, p.texture_after, p.texture_after / std::max(p.texture_before, 1e-12),
@@ -296,12 +301,13 @@ void add_eval_stylize(CLI::App& app, const GlobalOptions& global) {
                   p.spread_after, p.spread_after / std::max(p.spread_before, 1e-12), p.speckle_painting, p.speckle_after,
                   p.speckle_after / std::max(p.speckle_painting, 1e-12), p.artefact_content,
                   p.artefact_after, p.seconds, p.palette_texture / std::max(p.texture_before, 1e-12),
-                  p.palette_patch / std::max(p.patch_before, 1e-12), p.palette_spread / std::max(p.spread_before, 1e-12));
-    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | | | %.3f | | | %.2f | %.1f | %.1f | | | | |\n",
+                  p.palette_patch / std::max(p.patch_before, 1e-12), p.palette_spread / std::max(p.spread_before, 1e-12),
+                  p.texture_own / std::max(p.texture_before, 1e-12), p.spread_own / std::max(p.spread_before, 1e-12));
+    std::printf("| mean | | %.4f | %.4f | %.3f | %.3f | %.4f | %.3f | | | %.3f | | | %.3f | | | %.3f | | | %.2f | %.1f | %.1f | | | | | %.3f | %.3f |\n",
                 r.mean_before, r.mean_after, r.mean_after / std::max(r.mean_before, 1e-12), r.mean_edge_ssim,
                 r.mean_palette_after, r.mean_palette_edge_ssim, r.mean_texture_ratio, r.mean_patch_ratio,
                 r.mean_spread_ratio, r.mean_speckle_ratio, r.mean_artefact_content,
-                r.mean_artefact_after);
+                r.mean_artefact_after, r.mean_texture_own_ratio, r.mean_spread_own_ratio);
   });
 }
 

@@ -83,6 +83,16 @@ StyleScores score_stylization(const cv::Mat& content, const cv::Mat& style, cons
   s.spread_after = patch_distribution_distance(clamped, painting);
   s.speckle_painting = fine_chroma_rms(painting, static_cast<int>(long_side));
   s.speckle_after = fine_chroma_rms(clamped);
+  {
+    const bool wide = painting.cols >= painting.rows;
+    const cv::Rect first = wide ? cv::Rect(0, 0, painting.cols / 2, painting.rows) : cv::Rect(0, 0, painting.cols, painting.rows / 2);
+    const cv::Rect second = wide ? cv::Rect(painting.cols - first.width, 0, first.width, painting.rows)
+                                 : cv::Rect(0, painting.rows - first.height, painting.cols, first.height);
+    const cv::Mat a = painting(first).clone(), b = painting(second).clone();
+    const int reference = static_cast<int>(long_side);
+    s.texture_own = texture_distance(texture_stats(a, reference), texture_stats(b, reference));
+    s.spread_own = patch_distribution_distance(a, b, reference);
+  }
   s.artefact_content = grid_artefact_db(content);
   s.artefact_after = grid_artefact_db(clamped);
   return s;
@@ -132,6 +142,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     ps.spread_after = s.spread_after;
     ps.speckle_painting = s.speckle_painting;
     ps.speckle_after = s.speckle_after;
+    ps.texture_own = s.texture_own;
+    ps.spread_own = s.spread_own;
     ps.artefact_content = s.artefact_content;
     ps.artefact_after = s.artefact_after;
     ps.stroke_level = s.stroke_level;
@@ -139,6 +151,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
     r.mean_patch_ratio += s.patch_after / std::max(s.patch_before, 1e-12);
     r.mean_spread_ratio += s.spread_after / std::max(s.spread_before, 1e-12);
     r.mean_speckle_ratio += s.speckle_after / std::max(s.speckle_painting, 1e-12);
+    r.mean_texture_own_ratio += s.texture_own / std::max(s.texture_before, 1e-12);
+    r.mean_spread_own_ratio += s.spread_own / std::max(s.spread_before, 1e-12);
     r.mean_artefact_content += s.artefact_content;
     r.mean_artefact_after += s.artefact_after;
     const StyleScores base = score_stylization(content, style, match_palette(content, style), o.eval_seed,
@@ -167,6 +181,8 @@ EvalResult evaluate(const EvalOptions& o, const ProgressFn& progress) {
   r.mean_patch_ratio /= n;
   r.mean_spread_ratio /= n;
   r.mean_speckle_ratio /= n;
+  r.mean_texture_own_ratio /= n;
+  r.mean_spread_own_ratio /= n;
   r.mean_artefact_content /= n;
   r.mean_artefact_after /= n;
   return r;

@@ -12,7 +12,9 @@
 //    the result (their ratio: how much of the photo's distance to the painting is left), the
 //    distance between the distributions of those patches (sliced Wasserstein, levels 0..2; the
 //    figure that ranks the painting's own marks closest, see texture_stats.h), the colour speckle
-//    (fine-scale chroma RMS) of the painting and the result, and the
+//    (fine-scale chroma RMS) of the painting and the result, for reference the texture and
+//    distribution distances of the painting's one half to its other half (split across the long
+//    side, at the same scale), and the
 //    grid-artefact score (largest stride-frequency spectral peak, dB) of the content and the result;
 //  - the same figures for a baseline that only recolours the content into the painting's palette
 //    (match_palette, images.h), so the table shows how much of the drop is texture, not colour.
@@ -54,6 +56,7 @@ struct PairScores {
   double patch_before = 0.0, patch_after = 0.0;      // nearest-patch distance: content, result
   double spread_before = 0.0, spread_after = 0.0;    // patch distribution distance: content, result
   double speckle_painting = 0.0, speckle_after = 0.0;  // fine chroma RMS: painting, result
+  double texture_own = 0.0, spread_own = 0.0;  // the painting's one half against its other half
   double artefact_content = 0.0, artefact_after = 0.0;  // grid artefact (dB): content, result
   int stroke_level = 0;       // the painting's stroke scale: wavelength 2^(3+level)/512 of the long side
   double palette_after = 0.0;      // style distance of the palette-only baseline
@@ -69,6 +72,9 @@ struct EvalResult {
   // Means of the per-pair ratios result/content (texture, patch) and of the artefact scores.
   double mean_texture_ratio = 0.0, mean_patch_ratio = 0.0, mean_spread_ratio = 0.0;
   double mean_speckle_ratio = 0.0;  // result's fine chroma RMS over the painting's
+  // The painting's own other half as a ratio to the photo: how low a genuine piece of the painting
+  // takes the texture and distribution ratios (the floor a stylization can hope for).
+  double mean_texture_own_ratio = 0.0, mean_spread_own_ratio = 0.0;
   double mean_artefact_content = 0.0, mean_artefact_after = 0.0;
 };
 
@@ -81,6 +87,7 @@ struct StyleScores {
   double texture_before = 0.0, texture_after = 0.0, patch_before = 0.0, patch_after = 0.0;
   double spread_before = 0.0, spread_after = 0.0;
   double speckle_painting = 0.0, speckle_after = 0.0;
+  double texture_own = 0.0, spread_own = 0.0;
   double artefact_content = 0.0, artefact_after = 0.0;
   int stroke_level = 0;
 };

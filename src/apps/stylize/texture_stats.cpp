@@ -269,7 +269,7 @@ std::vector<float> projection_quantiles(const std::vector<float>& patches, int n
 
 }  // namespace
 
-double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr) {
+double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr, int reference_long_side) {
   constexpr int D = 2 * kPatch * kPatch, kDirs = 64, kQuantiles = 256;
   std::vector<float> dirs(static_cast<size_t>(kDirs) * D);
   Rng rng(0x5117ed);
@@ -278,8 +278,8 @@ double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& pai
     for (int k = 0; k < D; ++k) norm += std::pow(dirs[static_cast<size_t>(d) * D + k] = static_cast<float>(rng.normal()), 2);
     for (int k = 0; k < D; ++k) dirs[static_cast<size_t>(d) * D + k] /= static_cast<float>(std::sqrt(norm));
   }
-  const int reference = std::max(result_bgr.cols, result_bgr.rows);
-  const std::vector<cv::Mat> r = pyramid(texture_lightness(result_bgr), kPatchDistributionLevels);
+  const int reference = reference_long_side > 0 ? reference_long_side : std::max(result_bgr.cols, result_bgr.rows);
+  const std::vector<cv::Mat> r = pyramid(texture_lightness(result_bgr, reference), kPatchDistributionLevels);
   const std::vector<cv::Mat> p = pyramid(texture_lightness(painting_bgr, reference), kPatchDistributionLevels);
   double total = 0.0;
   for (int l = 0; l < kPatchDistributionLevels; ++l) {

@@ -76,7 +76,9 @@ double patch_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr, in
 // at levels 0..kPatchDistributionLevels-1 (see above; at most kPatchDistributionCap patches per level).
 constexpr int kPatchDistributionLevels = 3;
 constexpr int kPatchDistributionCap = 20000;
-double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr);
+// Both are measured at the scale texture_lightness gives them with reference_long_side (0: the
+// result's long side), so two pieces of one painting can be compared at the painting's eval scale.
+double patch_distribution_distance(const cv::Mat& result_bgr, const cv::Mat& painting_bgr, int reference_long_side = 0);
 
 // The fine-scale chroma RMS (see above). reference_long_side as for texture_lightness.
 double fine_chroma_rms(const cv::Mat& bgr, int reference_long_side = 0);
