@@ -2,9 +2,9 @@
 #include "apps/stylize/patch_synthesis.h"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <string>
 
 #include <opencv2/imgproc.hpp>
@@ -37,31 +37,47 @@ void validate(const PatchSynthesisOptions& o) {
     throw ArgumentError("patch synthesis style patches must be in [1, 1000000], got " + std::to_string(o.max_style_patches));
 }
 
-cv::Mat match_histograms(const cv::Mat& image, const cv::Mat& reference) {
-  CV_Assert(image.type() == CV_32FC3 && reference.type() == CV_32FC3 && !reference.empty());
-  cv::Mat out(image.size(), CV_32FC3);
-  const size_t n = image.total(), m = reference.total();
-  std::vector<float> ref(m);
-  std::vector<uint32_t> order(n);
-  const cv::Mat img = image.isContinuous() ? image : image.clone();
+ChannelValues sorted_channels(const cv::Mat& reference) {
+  CV_Assert(reference.type() == CV_32FC3 && !reference.empty());
   const cv::Mat rim = reference.isContinuous() ? reference : reference.clone();
-  const float* src = img.ptr<float>();
-  const float* rsrc = rim.ptr<float>();
-  float* dst = out.ptr<float>();
+  const float* src = rim.ptr<float>();
+  const size_t m = rim.total();
+  ChannelValues out;
   for (int c = 0; c < 3; ++c) {
-    for (size_t i = 0; i < m; ++i) ref[i] = rsrc[3 * i + c];
-    std::sort(ref.begin(), ref.end());
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return src[3 * a + c] < src[3 * b + c]; });
+    out[c].resize(m);
+    for (size_t i = 0; i < m; ++i) out[c][i] = src[3 * i + c];
+    std::sort(out[c].begin(), out[c].end());
+  }
+  return out;
+}
+
+cv::Mat match_histograms(const cv::Mat& image, const ChannelValues& sorted_reference) {
+  CV_Assert(image.type() == CV_32FC3 && !sorted_reference[0].empty());
+  cv::Mat out(image.size(), CV_32FC3);
+  const size_t n = image.total();
+  const cv::Mat img = image.isContinuous() ? image : image.clone();
+  const float* src = img.ptr<float>();
+  float* dst = out.ptr<float>();
+  // (value, index) pairs sorted: the order of a stable sort by value, without its indirection
+  std::vector<std::pair<float, uint32_t>> order(n);
+  for (int c = 0; c < 3; ++c) {
+    const std::vector<float>& ref = sorted_reference[c];
+    const size_t m = ref.size();
+    for (size_t i = 0; i < n; ++i) order[i] = {src[3 * i + c], static_cast<uint32_t>(i)};
+    std::sort(order.begin(), order.end());
     for (size_t k = 0; k < n; ++k) {
       const double q = n > 1 ? static_cast<double>(k) * static_cast<double>(m - 1) / static_cast<double>(n - 1) : 0.0;
       const size_t lo = static_cast<size_t>(q);
       const size_t hi = std::min(lo + 1, m - 1);
       const double t = q - static_cast<double>(lo);
-      dst[3 * order[k] + c] = static_cast<float>(ref[lo] * (1.0 - t) + ref[hi] * t);
+      dst[3 * order[k].second + c] = static_cast<float>(ref[lo] * (1.0 - t) + ref[hi] * t);
     }
   }
   return out;
+}
+
+cv::Mat match_histograms(const cv::Mat& image, const cv::Mat& reference) {
+  return match_histograms(image, sorted_channels(reference));
 }
 
 std::vector<int> patch_positions(int length, int patch, int step, int offset) {
@@ -240,6 +256,7 @@ cv::Mat synthesize_from_patches(const cv::Mat& content_in, const cv::Mat& style_
       continue;
     }
     const cv::Mat fusion = o.content_weight * edge_weight(c);
+    const ChannelValues painting_values = sorted_channels(st);
     if (x.empty()) {
       x = c.clone();
       float* p = x.ptr<float>();
@@ -278,7 +295,7 @@ cv::Mat synthesize_from_patches(const cv::Mat& content_in, const cv::Mat& style_
                 row[3 * px + k] = (row[3 * px + k] + wrow[px] * crow[3 * px + k]) / (1.0f + wrow[px]);
           }
           if (o.colour_transfer > 0.0)
-            cv::addWeighted(match_histograms(x, st), o.colour_transfer, x, 1.0 - o.colour_transfer, 0.0, x);
+            cv::addWeighted(match_histograms(x, painting_values), o.colour_transfer, x, 1.0 - o.colour_transfer, 0.0, x);
           ++done;
           report(progress, {done, total, "patch synthesis " + std::to_string(std::max(c.cols, c.rows)) + "px", {{"patch", n}}});
         }

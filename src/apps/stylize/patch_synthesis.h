@@ -25,6 +25,7 @@
 // Not here: palette matching (images.h), the feature-network optimization (stylize.h), files.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -61,6 +62,11 @@ cv::Mat synthesize_from_patches(const cv::Mat& content, const cv::Mat& style, co
 // Each channel of `image` mapped so its value histogram equals `reference`'s (by rank: the k-th
 // smallest of n values takes the reference's value at quantile k / (n - 1), interpolated).
 cv::Mat match_histograms(const cv::Mat& image, const cv::Mat& reference);
+// The same against a reference's values already sorted per channel (the painting's, sorted once per
+// scale rather than every round).
+using ChannelValues = std::array<std::vector<float>, 3>;
+ChannelValues sorted_channels(const cv::Mat& reference);
+cv::Mat match_histograms(const cv::Mat& image, const ChannelValues& sorted_reference);
 // Grid positions along an axis of `length` for patches of `patch` pixels: `offset`, offset + step,
 // ... that fit, plus 0 and length - patch, so every pixel is covered when step <= patch. Sorted, no
 // repeats; empty when the patch is longer than the axis.

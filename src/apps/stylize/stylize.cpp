@@ -145,6 +145,14 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   if (!o.preserve_colors && o.match_palette) content = match_palette(content, style);
 
   StylizeResult result;
+  // Blend with the content (strength), then put the colour back when only lightness was styled.
+  auto finish = [&](cv::Mat out) {
+    if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
+    if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
+    result.bgr = out;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
+    return result;
+  };
   if (o.method == StylizeMethod::kPatches) {
     // The painting at the size its marks should have relative to the output.
     const cv::Mat painting = resize_to(style, with_long_side(style.size(), std::max<int64_t>(
@@ -153,12 +161,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
     cv::min(cv::max(content, 0.0), 1.0, start);
     PatchSynthesisOptions synthesis = o.synthesis;
     synthesis.seed = o.seed;
-    cv::Mat out = synthesize_from_patches(start, painting, synthesis, progress);
-    if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
-    if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
-    result.bgr = out;
-    result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
-    return result;
+    return finish(synthesize_from_patches(start, painting, synthesis, progress));
   }
 
   const std::vector<cv::Size> sizes = stage_sizes(out_size, std::max<int64_t>(o.min_stage_size, net.min_side()));
@@ -221,13 +224,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
     if (s + 1 == sizes.size()) result.last = style_transfer_loss(net, style_target, content_target, x, weights, nullptr);
   }
 
-  cv::Mat out = tensor_to_bgr(x);
-  // Blend with the content (strength), then put the colour back when only lightness was styled.
-  if (o.strength < 1.0) cv::addWeighted(out, o.strength, blend_base, 1.0 - o.strength, 0.0, out);
-  if (o.preserve_colors) out = combine_luminance_chroma(out, content_colour);
-  result.bgr = out;
-  result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
-  return result;
+  return finish(tensor_to_bgr(x));
 }
 
 Image stylize_image(const Image& content, const Image& style, const StylizeOptions& options, const ProgressFn& progress) {
