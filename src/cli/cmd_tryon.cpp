@@ -345,7 +345,7 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--crop", o->crop, "training picture side = the model's working size (multiple of 64)")
       ->check(CLI::Range(int64_t{64}, int64_t{1024}));
   sub->add_option("--width", o->width, "network width of a new network")->check(CLI::Range(int64_t{4}, int64_t{128}));
-  sub->add_option("--init", o->init, "fine-tune this matte model instead of training a new network")
+  sub->add_option("--init", o->init, "fine-tune this matte model (at --crop) instead of training a new network")
       ->type_name("MODEL");
   sub->add_option("--max-textures", o->max_textures, "texture photos to load (0: all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));

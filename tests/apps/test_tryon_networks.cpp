@@ -197,7 +197,17 @@ TEST(TryonNetworks, MatteTrainingFineTunesAnInitModel) {
   EXPECT_GT(scale, 0.01);
   EXPECT_LT(moved, 1e-4 * scale);
 
-  o.crop = 128;  // the loaded network works at 64 px
+  // A larger --crop fine-tunes the same weights at that working size, and the file says so.
+  o.crop = 128;
+  o.out = (dir / "larger.nsm").string();
+  EXPECT_EQ(train_matte(o).step, 1);
+  MatteModel larger = MatteModel::load(o.out);
+  EXPECT_EQ(larger.input_size(), 128);
+  EXPECT_EQ(larger.net().params().size(), a.size());
+  const cv::Mat alpha = larger.alpha(cv::Mat(100, 80, CV_32FC3, cv::Scalar(0.9, 0.9, 0.9)));
+  EXPECT_EQ(alpha.size(), cv::Size(80, 100));
+
+  o.crop = 96;  // not a multiple of 64
   o.out = (dir / "wrong.nsm").string();
   EXPECT_THROW(train_matte(o), ArgumentError);
   EXPECT_FALSE(fs::exists(dir / "wrong.nsm"));

@@ -20,15 +20,15 @@ MatteModel::MatteModel(std::unique_ptr<Layer> net, int64_t input_size) : net_(st
     throw ModelError("matte model: the input size must be a positive multiple of 64, got " + std::to_string(input_size_));
 }
 
-MatteModel MatteModel::load(const std::string& path) {
+MatteModel MatteModel::load(const std::string& path, int64_t input_size) {
   LoadedModel loaded = apps::load_app_model(path, "matte", "matte");
-  const int64_t size = apps::metadata_int(loaded, "input_size", 128, "matte", path);
+  const int64_t size = input_size > 0 ? input_size : apps::metadata_int(loaded, "input_size", 128, "matte", path);
   const Shape out = loaded.net->output_shape(Shape{1, 3, size, size});
   if (out != Shape{1, 2, size, size})
     throw ModelError("matte model '" + path + "': expected an output (1,2," + std::to_string(size) + "," +
                      std::to_string(size) + "), the network gives " + out.str());
   loaded.net->set_training(false);
-  return MatteModel(std::move(loaded.net), size);
+  return MatteModel(std::move(loaded.net), size);  // the constructor checks the size
 }
 
 void MatteModel::save(const std::string& path, const std::map<std::string, std::string>& metadata) {

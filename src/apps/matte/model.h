@@ -22,8 +22,10 @@ std::unique_ptr<Sequential> build_matte_network(int64_t width, Rng& rng);
 class MatteModel {
  public:
   MatteModel(std::unique_ptr<Layer> net, int64_t input_size);
-  // Loads and validates (ModelError naming the file when it is not a matte model).
-  static MatteModel load(const std::string& path);
+  // Loads and validates (ModelError naming the file when it is not a matte model). input_size > 0
+  // runs the network at that size instead of the file's (the U-Net is fully convolutional; for
+  // fine-tuning a model at a larger working size).
+  static MatteModel load(const std::string& path, int64_t input_size = 0);
   void save(const std::string& path, const std::map<std::string, std::string>& metadata = {});
 
   Layer& net() { return *net_; }

@@ -503,10 +503,8 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   }
 
   Rng init_rng(o.seed);
-  MatteModel model = o.init.empty() ? MatteModel(build_matte_network(o.width, init_rng), o.crop) : MatteModel::load(o.init);
-  if (model.input_size() != o.crop)
-    throw ArgumentError("--init '" + o.init + "' works at " + std::to_string(model.input_size()) + " px; pass --crop " +
-                        std::to_string(model.input_size()));
+  // An --init model is fine-tuned at --crop, whatever size it was trained at.
+  MatteModel model = o.init.empty() ? MatteModel(build_matte_network(o.width, init_rng), o.crop) : MatteModel::load(o.init, o.crop);
   Layer& net = model.net();
   Adam adam(net.params(), AdamOptions{o.learning_rate});
   Rng data_rng(o.seed * 7919 + 5);

@@ -90,7 +90,7 @@ struct MatteTrainOptions {
   int64_t batch_size = 8;
   int64_t crop = 128;                // training canvas side = the model's working size (multiple of 64)
   int64_t width = 12;                // network width of a new network; an `init` model keeps its own
-  std::string init;                  // if set, fine-tune this matte model (its network and working size)
+  std::string init;                  // if set, fine-tune this matte model (its network, at `crop`)
   double learning_rate = 2e-3;
   int64_t val_every = 100;
   int64_t checkpoint_every = 50;
