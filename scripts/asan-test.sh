@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 build="${BUILD_DIR:-build-asan}"
 jobs="${JOBS:-$(nproc)}"
 start=$(date +%s)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEUROSHOP_SANITIZE=ON -DNEUROSHOP_TORCH=OFF >/dev/null
+# -O1 with line tables only (-g1: file and line in every report's stack): what the sanitizers'
+# documentation recommends, and it compiles in well under half the time of -O2 -g.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  -DNEUROSHOP_SANITIZE=ON -DNEUROSHOP_TORCH=OFF >/dev/null
 cmake --build "$build" -j "$jobs" --target neuroshop_tests neuroshop
 built=$(date +%s)
 
