@@ -206,6 +206,12 @@ TEST(TryonNetworks, MatteTrainingFineTunesAnInitModel) {
   EXPECT_EQ(larger.net().params().size(), a.size());
   const cv::Mat alpha = larger.alpha(cv::Mat(100, 80, CV_32FC3, cv::Scalar(0.9, 0.9, 0.9)));
   EXPECT_EQ(alpha.size(), cv::Size(80, 100));
+  try {
+    MatteModel::load(o.out, 96);
+    ADD_FAILURE() << "a working size that is not a multiple of 64 was accepted";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("multiple of 64, got 96"), std::string::npos) << e.what();
+  }
 
   o.crop = 96;  // not a multiple of 64
   o.out = (dir / "wrong.nsm").string();

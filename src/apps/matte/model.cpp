@@ -23,12 +23,14 @@ MatteModel::MatteModel(std::unique_ptr<Layer> net, int64_t input_size) : net_(st
 MatteModel MatteModel::load(const std::string& path, int64_t input_size) {
   LoadedModel loaded = apps::load_app_model(path, "matte", "matte");
   const int64_t size = input_size > 0 ? input_size : apps::metadata_int(loaded, "input_size", 128, "matte", path);
+  if (size < apps::kUNetSizeMultiple || size % apps::kUNetSizeMultiple != 0)  // before the shape check blames the file
+    throw ModelError("matte model '" + path + "': the input size must be a positive multiple of 64, got " + std::to_string(size));
   const Shape out = loaded.net->output_shape(Shape{1, 3, size, size});
   if (out != Shape{1, 2, size, size})
     throw ModelError("matte model '" + path + "': expected an output (1,2," + std::to_string(size) + "," +
                      std::to_string(size) + "), the network gives " + out.str());
   loaded.net->set_training(false);
-  return MatteModel(std::move(loaded.net), size);  // the constructor checks the size
+  return MatteModel(std::move(loaded.net), size);
 }
 
 void MatteModel::save(const std::string& path, const std::map<std::string, std::string>& metadata) {

@@ -2,10 +2,10 @@
 #include "apps/stylize/patch_synthesis.h"
 
 #include <algorithm>
-#include <utility>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 
