@@ -160,7 +160,7 @@ void bench_network(const Options& o) {
         sgd.zero_grad();
         Tensor dy;
         mse_loss(net->forward(x), target, &dy);
-        net->backward(dy);
+        net->backward_params(dy);
         sgd.step();
       },
       o.repeats);
@@ -239,7 +239,7 @@ void bench_colorizer_step(const Options& o, const colorize::NetworkOptions& opti
           adam.zero_grad();
           Tensor dlogits;
           cross_entropy_loss(net->forward(x), target, nullptr, &dlogits);
-          net->backward(dlogits);
+          net->backward_params(dlogits);
           adam.step();
         },
         o.repeats);

@@ -6,6 +6,8 @@
 //  - backward(dy) returns dx, a fresh tensor, and ADDS each parameter's gradient into param.grad
 //    (`+=`; the optimizer's zero_grad() clears them). Frozen params (trainable == false) get no
 //    gradient, but dx is still computed, so an image can be optimized through a fixed network.
+//  - backward_params(dy) adds the same parameter gradients as backward(dy) without returning dx
+//    (a trainer calls it on the whole network: its input needs no gradient).
 //  - backward before forward throws Error. A layer knows nothing about its neighbours.
 //  - spec() describes the layer (type, attributes, children) so a model file can rebuild it.
 #pragma once
@@ -63,6 +65,9 @@ class Layer {
   virtual Shape output_shape(const Shape& in) const = 0;
   virtual Tensor forward(const Tensor& x) = 0;
   virtual Tensor backward(const Tensor& dy) = 0;
+  // backward(dy) for a caller that will not use dx (the network's input is data, not a variable):
+  // the same parameter gradients are added, and a layer may skip computing dx. Returns nothing.
+  virtual void backward_params(const Tensor& dy) { backward(dy); }
   virtual std::vector<Param*> params() { return {}; }
   // Non-learned state saved with the model (batch norm's running statistics).
   virtual std::vector<Param*> buffers() { return {}; }

@@ -37,6 +37,9 @@ std::vector<ConvGeometry> geometries() {
       make_geometry(2, 5, 7, 4, 1, 3, 1, PaddingMode::kReflect),
       make_geometry(3, 4, 4, 1, 1, 0, 1, PaddingMode::kZeros),
       make_geometry(1, 2, 2, 3, 1, 1, 1, PaddingMode::kReflect),
+      // stride 2 (its own vectorized loop): odd and even sizes, zero padding, dilation
+      make_geometry(2, 9, 11, 3, 2, 1, 1, PaddingMode::kZeros),
+      make_geometry(2, 10, 13, 3, 2, 2, 2, PaddingMode::kZeros),
   };
 }
 

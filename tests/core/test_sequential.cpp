@@ -41,6 +41,41 @@ TEST(Sequential, ConvChainGradients) {
   testing::expect_frozen_still_backpropagates(*net, x, rng);
 }
 
+// backward_params: the same parameter gradients as backward, for a chain whose first layers have
+// no parameters (skipped), whose first convolution takes 4 channels at stride 1 (im2col), then a
+// fused Conv2d + Relu at stride 2, a Winograd one and a 1x1 head.
+TEST(Sequential, BackwardParamsAddsTheSameGradientsAsBackward) {
+  Rng rng(31);
+  Sequential net("net");
+  net.emplace<Tanh>();
+  net.emplace<Conv2d>(conv(4, 6), rng, "c1");
+  net.emplace<Relu>();
+  Conv2dOptions down = conv(6, 8);
+  down.stride = 2;
+  net.emplace<Conv2d>(down, rng, "down");
+  net.emplace<Relu>();
+  net.emplace<Conv2d>(conv(8, 8), rng, "c3");
+  net.emplace<Relu>();
+  net.emplace<Conv2d>(conv(8, 3, 1, 0), rng, "head");
+  const Tensor x = testing::random_tensor({2, 4, 13, 11}, rng);
+  const Tensor y = net.forward(x);
+  const Tensor dy = testing::random_tensor(y.shape(), rng);
+  for (Param* p : net.params()) p->grad.fill(0.0f);
+  net.backward(dy);
+  std::vector<Tensor> expected;
+  for (Param* p : net.params()) expected.push_back(p->grad.clone());
+  for (Param* p : net.params()) p->grad.fill(0.0f);
+  net.forward(x);
+  net.backward_params(dy);
+  const std::vector<Param*> params = net.params();
+  ASSERT_EQ(params.size(), expected.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    ASSERT_GT(testing::dot(expected[i], expected[i]), 0.0) << params[i]->name;
+    for (int64_t k = 0; k < expected[i].numel(); ++k)
+      ASSERT_EQ(params[i]->grad[k], expected[i][k]) << params[i]->name << " element " << k;
+  }
+}
+
 TEST(Sequential, DenseChainGradients) {
   Rng rng(12);
   Sequential net;

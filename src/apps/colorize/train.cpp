@@ -94,7 +94,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
     const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng, o.max_zoom);
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(batch.input), batch.target, &weights, &dlogits);
-    net.backward(dlogits);
+    net.backward_params(dlogits);
     return summary.train_loss;
   };
   steps.validate = [&] {

@@ -120,7 +120,7 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
     const Tensor pred = net.forward(harmonize_input(composites, masks));
     Tensor dmasked;
     const double loss = mse_loss(times_mask(pred, mask), harmonize_residual(batch), &dmasked);
-    net.backward(times_mask(dmasked, mask));
+    net.backward_params(times_mask(dmasked, mask));
     summary.train_mse = 2.0 * loss * kScale255;  // mse_loss carries a 1/2
     return summary.train_mse;
   };

@@ -524,7 +524,7 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
     for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, products, textures, o.crop, data_rng));
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
-    net.backward(dlogits);
+    net.backward_params(dlogits);
     return summary.train_loss;
   };
   // Validation: 1 − mean IoU, so the curve goes down like a loss.

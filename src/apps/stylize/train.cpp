@@ -129,7 +129,7 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
     const ContentTarget content = make_content_target(features, x);
     Tensor dy;
     summary.train = style_transfer_loss(features, style, content, net.forward(x), o.weights, &dy);
-    net.backward(dy);
+    net.backward_params(dy);
     return summary.train.total;
   };
   steps.validate = [&] {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/kernels/parallel.h"
 #include "core/layer.h"
 
 namespace neuroshop {
@@ -21,6 +22,7 @@ struct SigmoidFn {
     return e / (1.0f + e);
   }
   float df(float x, float y) const { (void)x; return y * (1.0f - y); }
+  float grad(float x, float y, float dy) const { return dy * df(x, y); }
 };
 
 // tanh(x);  d/dx = 1 - y^2
@@ -28,6 +30,7 @@ struct TanhFn {
   static constexpr const char* kType = "Tanh";
   float f(float x) const { return std::tanh(x); }
   float df(float x, float y) const { (void)x; return 1.0f - y * y; }
+  float grad(float x, float y, float dy) const { return dy * df(x, y); }
 };
 
 // relu(x) = max(0, x);  d/dx = [x > 0]
@@ -35,6 +38,9 @@ struct ReluFn {
   static constexpr const char* kType = "Relu";
   float f(float x) const { return x > 0.0f ? x : 0.0f; }
   float df(float x, float y) const { (void)y; return x > 0.0f ? 1.0f : 0.0f; }
+  // dy * f'(x) as a select of an unconditionally loaded dy, which compiles to a vector mask: a
+  // branch on the sign mispredicts half the time on real activations (8x slower).
+  float grad(float x, float y, float dy) const { (void)y; return x > 0.0f ? dy : 0.0f; }
 };
 
 // leaky_relu(x) = max(slope x, x) for slope in [0, 1) (the lecture's max(0.1x, x));  d/dx = x > 0 ? 1 : slope
@@ -43,6 +49,7 @@ struct LeakyReluFn {
   float slope = 0.1f;
   float f(float x) const { return x > 0.0f ? x : slope * x; }
   float df(float x, float y) const { (void)y; return x > 0.0f ? 1.0f : slope; }
+  float grad(float x, float y, float dy) const { (void)y; return x > 0.0f ? dy : slope * dy; }
 };
 
 // elu(x) = x for x >= 0, alpha (e^x - 1) otherwise;  d/dx = x > 0 ? 1 : y + alpha
@@ -51,6 +58,7 @@ struct EluFn {
   float alpha = 1.0f;
   float f(float x) const { return x >= 0.0f ? x : alpha * std::expm1(x); }
   float df(float x, float y) const { return x > 0.0f ? 1.0f : y + alpha; }
+  float grad(float x, float y, float dy) const { return dy * df(x, y); }
 };
 
 template <class Fn>
@@ -66,11 +74,16 @@ class ElementwiseActivation : public Layer {
     y_ = Tensor::empty(x.shape());
     const float* xp = x.data();
     float* yp = y_.data();
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) yp[i] = fn_.f(xp[i]);
+    parallel_for(
+        x.numel(),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) yp[i] = fn_.f(xp[i]);
+        },
+        kGrain);
     return y_;
   }
 
-  // dx[i] = dy[i] * f'(x[i]), with f' written in terms of x and y
+  // dx[i] = dy[i] * f'(x[i]), with f' written in terms of x and y (Fn::grad)
   Tensor backward(const Tensor& dy) override {
     expect_forward_ran(x_.defined(), Fn::kType);
     expect_same_shape(dy.shape(), y_.shape(), who(Fn::kType) + " backward");
@@ -79,7 +92,12 @@ class ElementwiseActivation : public Layer {
     const float* yp = y_.data();
     const float* dyp = dy.data();
     float* dxp = dx.data();
-    for (int64_t i = 0, n = dy.numel(); i < n; ++i) dxp[i] = dyp[i] * fn_.df(xp[i], yp[i]);
+    parallel_for(
+        dy.numel(),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) dxp[i] = fn_.grad(xp[i], yp[i], dyp[i]);
+        },
+        kGrain);
     return dx;
   }
 
@@ -89,6 +107,7 @@ class ElementwiseActivation : public Layer {
   const Fn& fn() const { return fn_; }
 
  private:
+  static constexpr int64_t kGrain = 1 << 15;  // elements per task: smaller tensors run on one thread
   Fn fn_;
   Tensor x_, y_;
 };

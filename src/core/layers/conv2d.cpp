@@ -157,7 +157,11 @@ const WinogradFilters& Conv2d::winograd_filters() {
 // Thread t takes images [t*N/T, (t+1)*N/T) and sums its dW apart (thread 0 into the gradient
 // itself); the sums are added in order at the end, so the result does not depend on timing.
 // Where winograd_applies(), dW and (zero padding) dx are Winograd's instead; see below.
-Tensor Conv2d::backward(const Tensor& dy_in) {
+Tensor Conv2d::backward(const Tensor& dy) { return run_backward(dy, true); }
+
+void Conv2d::backward_params(const Tensor& dy) { run_backward(dy, false); }
+
+Tensor Conv2d::run_backward(const Tensor& dy_in, bool want_dx) {
   expect_forward_ran(x_.defined(), "Conv2d");
   const Shape out_shape = output_shape(x_.shape());
   expect_same_shape(dy_in.shape(), out_shape, who("Conv2d") + " backward");
@@ -192,7 +196,11 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
           if (masked) {
             const float* yr = y + row;
             float* zr = dz + row;
-            for (int64_t p = 0; p < P; ++p) zr[p] = yr[p] > 0.0f ? d[p] : 0.0f;
+            // d[p] loaded whatever the sign: a select, which vectorizes, instead of a branch
+            for (int64_t p = 0; p < P; ++p) {
+              const float dp = d[p];
+              zr[p] = yr[p] > 0.0f ? dp : 0.0f;
+            }
             d = zr;
           }
           if (!want_db) continue;
@@ -222,7 +230,7 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
   gt.height = g.out_height();
   gt.width = g.out_width();
   gt.padding = 2 * g.dilation - g.padding;
-  const bool winograd_dx = g.kernel_size == 3 && g.stride == 1 && g.padding_mode == PaddingMode::kZeros &&
+  const bool winograd_dx = want_dx && g.kernel_size == 3 && g.stride == 1 && g.padding_mode == PaddingMode::kZeros &&
                            gt.padding >= 0 && winograd_applies(gt, g.channels);
   Tensor dx;
   if (winograd_dx) {
@@ -234,7 +242,7 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
         for (int64_t k = 0; k < 9; ++k) wt[(c * OC + oc) * 9 + (8 - k)] = w[(oc * C + c) * 9 + k];
     dx = Tensor::empty(x_.shape());
     winograd_conv3x3(dy.data(), N, gt, wt.data(), C, nullptr, Epilogue::kNone, dx.data());
-  } else {
+  } else if (want_dx) {
     // col2im adds into dx, so it starts at zero; the direct path overwrites it.
     dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
   }
@@ -243,7 +251,8 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
   const bool winograd_dw = want_dw && winograd_applies(g, OC);
   if (winograd_dw) winograd_conv3x3_dw(x_.data(), N, g, dy.data(), OC, weight_.grad.data());
   const bool loop_dw = want_dw && !winograd_dw;
-  if (winograd_dx && !loop_dw) return dx;
+  const bool loop_dx = want_dx && !winograd_dx;
+  if (!loop_dx && !loop_dw) return dx;
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), N));
   std::vector<Tensor> dw_parts;
   if (loop_dw)
@@ -254,13 +263,13 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
       float* dw = part == 0 ? weight_.grad.data() : (loop_dw ? dw_parts[static_cast<size_t>(part - 1)].data() : nullptr);
       for (int64_t n = part * N / parts; n < (part + 1) * N / parts; ++n) {
         const float* xn = x_.data() + n * image_size;
-        float* dxn = dx.data() + n * image_size;
+        float* dxn = loop_dx ? dx.data() + n * image_size : nullptr;
         for (int64_t b = 0; b < blocks.count; ++b) {
           const int64_t oh0 = blocks.begin(b), oh1 = blocks.end(b, g), Pb = (oh1 - oh0) * OW;
           const float* dyb = dy.data() + n * OC * P + oh0 * OW;  // (OC, Pb) with row stride P
           if (direct) {
             if (loop_dw) gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, xn + oh0 * OW, P, 1.0f, dw, R);
-            gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, dxn + oh0 * OW, P);
+            if (loop_dx) gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, dxn + oh0 * OW, P);
             continue;
           }
           float* col = t_columns.get(R * Pb);
@@ -268,7 +277,7 @@ Tensor Conv2d::backward(const Tensor& dy_in) {
             im2col(xn, g, oh0, oh1, col);
             gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, col, Pb, 1.0f, dw, R);
           }
-          if (winograd_dx) continue;
+          if (!loop_dx) continue;
           gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, col, Pb);  // col now holds dcol
           col2im(col, g, oh0, oh1, dxn);
         }

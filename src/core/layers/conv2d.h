@@ -46,6 +46,8 @@ class Conv2d : public Layer {
   Tensor forward_relu(const Tensor& x);
   // dy: the gradient of forward()'s output, or of forward_relu()'s when that ran last.
   Tensor backward(const Tensor& dy) override;
+  // dW and db only: the input gradient (as costly as the forward pass) is not computed.
+  void backward_params(const Tensor& dy) override;
   std::vector<Param*> params() override;
   LayerSpec spec() const override;
   static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
@@ -58,6 +60,7 @@ class Conv2d : public Layer {
  private:
   ConvGeometry geometry(const Shape& in) const;
   Tensor run_forward(const Tensor& x, Epilogue epilogue);
+  Tensor run_backward(const Tensor& dy, bool want_dx);  // dx undefined when !want_dx
 
   Conv2dOptions options_;
   Param weight_, bias_;

@@ -87,6 +87,18 @@ Tensor Sequential::backward(const Tensor& dy) {
   return d;
 }
 
+void Sequential::backward_params(const Tensor& dy) {
+  expect_forward_ran(forward_ran_, "Sequential");
+  // first: the first layer that has parameters; the layers before it need no gradient at all
+  size_t first = 0;
+  while (first < layers_.size() && layers_[first]->params().empty()) ++first;
+  if (first == layers_.size()) return;
+  Tensor d = dy;
+  for (size_t k = layers_.size(); k-- > first + 1;)
+    if (k >= fused_.size() || !fused_[k]) d = layers_[k]->backward(d);
+  layers_[first]->backward_params(d);
+}
+
 LayerSpec Sequential::spec() const {
   LayerSpec s{"Sequential", name_, {}, {}};
   for (const auto& l : layers_) s.children.push_back(l->spec());

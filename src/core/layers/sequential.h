@@ -59,6 +59,9 @@ class Sequential : public Container {
   Shape output_shape(const Shape& in) const override;
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
+  // backward() whose first layer only adds its parameter gradients (backward_params), and whose
+  // leading layers without parameters are not run backward at all.
+  void backward_params(const Tensor& dy) override;
   LayerSpec spec() const override;
   static LayerType layer_type();  // how a model file rebuilds it (core/layer_type.h)
   int64_t flops(const Shape& in) const override;
