@@ -13,6 +13,7 @@
 #include "core/errors.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/gemm_internal.h"
+#include "core/kernels/workspace.h"
 #include "core/rng.h"
 
 namespace neuroshop {
@@ -227,6 +228,33 @@ TEST(Gemm, PackedAMatchesGemm) {
         ASSERT_NEAR(C[i], expected[i], 1e-5 * (1.0 + std::sqrt(static_cast<double>(K))))
             << "M=" << M << " N=" << N << " K=" << K << " at " << i;
     }
+}
+
+// B given in the micro-kernel's panel layout (as im2col_panels writes it): the same as gemm across
+// row and depth blocks and a last panel cut short; the padding of that panel is never read into C.
+TEST(Gemm, PanelLayoutMatchesGemm) {
+  Rng rng(62);
+  const int64_t nr = gemm_panel_width();
+  ASSERT_TRUE(nr == 16 || nr == 32 || nr == 8) << nr;
+  for (const auto& [M, N, K] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {1, 1, 1}, {7, 13, 5}, {37, 45, 600}, {530, 19, 70}, {32, 448, 288}, {3, nr, 144}}) {
+    std::vector<float> A(static_cast<size_t>(M * K)), B(static_cast<size_t>(K * N)), C(static_cast<size_t>(M * N), NAN),
+        expected(C.size());
+    for (float& v : A) v = static_cast<float>(rng.uniform(-1, 1));
+    for (float& v : B) v = static_cast<float>(rng.uniform(-1, 1));
+    const int64_t panels = (N + nr - 1) / nr;
+    Workspace workspace;  // 64-byte aligned, as the micro-kernels load the panels
+    float* b_panels = workspace.get(panels * K * nr);
+    for (int64_t j = 0; j < panels * nr; ++j)
+      for (int64_t k = 0; k < K; ++k)
+        b_panels[(j / nr) * K * nr + k * nr + j % nr] = j < N ? B[static_cast<size_t>(k * N + j)] : 0.0f;
+    gemm(Trans::kNo, Trans::kNo, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, expected.data(), N);
+    const GemmPackedA packed(Trans::kNo, M, K, A.data(), K);
+    gemm_packed_panels(packed, N, b_panels, C.data(), N);  // C starts as NaN: must not be read
+    for (size_t i = 0; i < C.size(); ++i)
+      ASSERT_NEAR(C[i], expected[i], 1e-5 * (1.0 + std::sqrt(static_cast<double>(K))))
+          << "M=" << M << " N=" << N << " K=" << K << " at " << i;
+  }
 }
 
 }  // namespace

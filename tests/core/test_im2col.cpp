@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <vector>
+#include <utility>
 
 #include "core/errors.h"
 #include "core/kernels/im2col.h"
@@ -94,6 +95,30 @@ TEST(Im2col, MatchesDefinition) {
             << "K=" << g.kernel_size << " s=" << g.stride << " p=" << g.padding << " d=" << g.dilation
             << " mode=" << padding_mode_name(g.padding_mode) << " row " << r << " col " << p;
   }
+}
+
+// im2col_panels holds the same columns as im2col, dealt into panels of nr with a zero tail, for
+// whole images and for blocks of rows.
+TEST(Im2col, PanelsHoldTheSameColumns) {
+  Rng rng(14);
+  for (const int64_t nr : {8, 16, 32})
+    for (const ConvGeometry& g : geometries()) {
+      const Tensor x = testing::random_tensor({g.channels, g.height, g.width}, rng);
+      const int64_t OH = g.out_height(), R = g.col_rows();
+      for (const auto& [oh0, oh1] : std::vector<std::pair<int64_t, int64_t>>{{0, OH}, {OH / 2, OH}}) {
+        const int64_t P = (oh1 - oh0) * g.out_width(), panels = (P + nr - 1) / nr;
+        if (P == 0) continue;
+        Tensor col({R, P});
+        im2col(x.data(), g, oh0, oh1, col.data());
+        Tensor dst = Tensor::full({panels * R * nr}, 123.0f);  // every element must be overwritten
+        im2col_panels(x.data(), g, oh0, oh1, nr, dst.data());
+        for (int64_t r = 0; r < R; ++r)
+          for (int64_t j = 0; j < panels * nr; ++j)
+            ASSERT_EQ(dst[(j / nr) * R * nr + r * nr + j % nr], j < P ? col[r * P + j] : 0.0f)
+                << "K=" << g.kernel_size << " s=" << g.stride << " nr=" << nr << " rows " << oh0 << ".." << oh1
+                << " row " << r << " col " << j;
+      }
+    }
 }
 
 TEST(Im2col, Col2imIsTheAdjoint) {

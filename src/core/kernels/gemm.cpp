@@ -352,6 +352,25 @@ GemmPackedA::GemmPackedA(Trans trans_a, int64_t M, int64_t K, const float* A, in
   }
 }
 
+namespace {
+
+// The blocks of a packed A in the order GemmPackedA stored them: fn(ic, mc, pc, kc, panels) for
+// each (mc, kc) block, `panels` pointing at its packed rows.
+template <class Fn>
+void for_each_packed_block(const float* panels, int64_t M, int64_t K, const detail::GemmBlocking& b, Fn fn) {
+  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
+  for (int64_t ic = 0; ic < M; ic += mc_step) {
+    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
+    for (int64_t pc = 0; pc < K; pc += kc_step) {
+      const int64_t kc = std::min(kc_step, K - pc);
+      fn(ic, mc, pc, kc, panels);
+      panels += rows * kc;
+    }
+  }
+}
+
+}  // namespace
+
 void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc) {
   const detail::GemmKernel& kernel = detail::active_gemm_kernel();
   const detail::GemmBlocking& b = kernel.blocking;
@@ -363,16 +382,39 @@ void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, f
     return;
   }
   float* packed_b = detail::t_packed_b.get(detail::gemm_packed_b_floats(b));
-  const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
-  const float* panels = a.panels_.data();
-  for (int64_t ic = 0; ic < M; ic += mc_step) {
-    const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
-    for (int64_t pc = 0; pc < K; pc += kc_step) {
-      const int64_t kc = std::min(kc_step, K - pc);
-      kernel.macro(g, b, panels, ic, mc, pc, kc, 0, N, pc == 0 ? 0.0f : 1.0f, packed_b);
-      panels += rows * kc;
-    }
+  for_each_packed_block(a.panels_.data(), M, K, b,
+                        [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc, const float* panels) {
+                          kernel.macro(g, b, panels, ic, mc, pc, kc, 0, N, pc == 0 ? 0.0f : 1.0f, packed_b);
+                        });
+}
+
+int64_t gemm_panel_width() { return detail::active_gemm_kernel().blocking.nr; }
+
+// gemm_packed with the B panels given: within each B panel the rows [pc, pc + kc) of a depth
+// block are contiguous (k-major), so the micro-kernel reads them in place. The B panel (kc x nr)
+// stays in L1 while the A panels of the block pass over it.
+void gemm_packed_panels(const GemmPackedA& a, int64_t N, const float* b_panels, float* C, int64_t ldc) {
+  const detail::GemmKernel& kernel = detail::active_gemm_kernel();
+  const detail::GemmBlocking& b = kernel.blocking;
+  const int64_t M = a.M_, K = a.K_;
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    detail::scale_c(detail::GemmArgs{Trans::kNo, Trans::kNo, M, N, K, 1.0f, nullptr, 1, nullptr, 1, 0.0f, C, ldc});
+    return;
   }
+  for_each_packed_block(a.panels_.data(), M, K, b,
+                        [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc, const float* panels) {
+                          const float beta = pc == 0 ? 0.0f : 1.0f;
+                          for (int64_t jr = 0; jr < N; jr += b.nr) {
+                            const int nr = static_cast<int>(std::min<int64_t>(b.nr, N - jr));
+                            const float* panel = b_panels + jr * K + pc * b.nr;  // panel jr / nr, row pc
+                            for (int64_t ir = 0; ir < mc; ir += b.mr) {
+                              const int mr = static_cast<int>(std::min<int64_t>(b.mr, mc - ir));
+                              kernel.micro(kc, panels + ir * kc, panel, C + (ic + ir) * ldc + jr, ldc, 1.0f, beta,
+                                           mr, nr);
+                            }
+                          }
+                        });
 }
 
 const char* gemm_kernel_name() { return detail::active_gemm_kernel().name; }

@@ -25,6 +25,7 @@ class GemmPackedA {
 
  private:
   friend void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc);
+  friend void gemm_packed_panels(const GemmPackedA& a, int64_t N, const float* b_panels, float* C, int64_t ldc);
   int64_t M_, K_;
   std::vector<float> panels_;  // the (mc, kc) blocks of op(A), each as the kernel's pack_a writes it
 };
@@ -32,6 +33,16 @@ class GemmPackedA {
 // C[M x N] = A * B (B row-major K x N, C written without being read), A packed above. Serial:
 // for callers that already run one product per thread.
 void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc);
+
+// The column width of the micro-kernel's B panels on this CPU (16 with AVX2, 32 with AVX-512).
+int64_t gemm_panel_width();
+
+// C[M x N] = A * B with B already in the micro-kernel's panel layout, so nothing is packed here:
+// with nr = gemm_panel_width() and K = a.depth(),
+//   b_panels[(j / nr) * K * nr + k * nr + j % nr] = B[k][j],  zero for j >= N in the last panel
+// (ceil(N / nr) * K * nr floats). im2col_panels writes a convolution's columns that way. C is
+// written without being read. Serial, like gemm_packed.
+void gemm_packed_panels(const GemmPackedA& a, int64_t N, const float* b_panels, float* C, int64_t ldc);
 
 // Name of the micro-kernel gemm dispatches to on this CPU ("avx512", "avx2", "portable").
 const char* gemm_kernel_name();

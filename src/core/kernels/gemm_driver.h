@@ -113,8 +113,9 @@ void gemm_macro(const GemmArgs& g, const GemmBlocking& blocking, const float* pa
 
 template <class Kernel>
 GemmKernel make_gemm_kernel(const char* name, int64_t mc, int64_t kc, int64_t nc) {
-  return GemmKernel{name, GemmBlocking{Kernel::kMr, Kernel::kNr, Kernel::kNGrain, mc, kc, nc}, &Kernel::pack_a, &gemm_macro<Kernel>,
-                    &Kernel::peak_probe};
+  return GemmKernel{name,           GemmBlocking{Kernel::kMr, Kernel::kNr, Kernel::kNGrain, mc, kc, nc},
+                    &Kernel::pack_a, &gemm_macro<Kernel>,
+                    &Kernel::micro,  &Kernel::peak_probe};
 }
 
 }  // namespace

@@ -40,6 +40,11 @@ using GemmPackAFn = void (*)(const GemmArgs& args, int64_t i0, int64_t mc, int64
 using GemmMacroFn = void (*)(const GemmArgs& args, const GemmBlocking& blocking, const float* packed_a, int64_t i0,
                              int64_t mc, int64_t p0, int64_t kc, int64_t n0, int64_t n1, float beta, float* packed_b);
 
+// micro: C[0:mr, 0:nr] (row stride ldc) = alpha * a * b + beta * C, a one packed MR-row panel
+// (kc x MR, k-major), b one packed NR-column panel (kc x NR, k-major); mr <= MR, nr <= NR.
+using GemmMicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
+                             int mr, int nr);
+
 // The peak probe: `iterations` rounds of 12 independent multiply-add chains in this kernel's
 // widest registers (so latency never limits issue, as in the micro-kernel); returns the flops done.
 using GemmPeakProbeFn = double (*)(int64_t iterations);
@@ -49,6 +54,7 @@ struct GemmKernel {
   GemmBlocking blocking;
   GemmPackAFn pack_a;
   GemmMacroFn macro;
+  GemmMicroFn micro;
   GemmPeakProbeFn peak_probe;
 };
 

@@ -3,8 +3,10 @@
 #include "core/kernels/im2col.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/errors.h"
+#include "core/kernels/workspace.h"
 
 namespace neuroshop {
 
@@ -41,45 +43,75 @@ inline ColumnRange inside_columns(int64_t iw0, const ConvGeometry& g, int64_t ou
 
 }  // namespace
 
+namespace {
+
+// One row of the lowering, for row r = (c*K + kh)*K + kw of col:
+// out[(oh - oh_begin)*OW + ow] = xpad[c][oh*s - p + kh*d][ow*s - p + kw*d]
+void lower_row(const float* x, const ConvGeometry& g, int64_t c, int64_t kh, int64_t kw, int64_t oh_begin,
+               int64_t oh_end, float* row) {
+  const int64_t H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
+  const int64_t OW = g.out_width();
+  const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
+  const float* xc = x + c * H * W;
+  const int64_t iw0 = kw * d - p;
+  const ColumnRange r = inside_columns(iw0, g, OW);
+  for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
+    float* out = row + (oh - oh_begin) * OW;
+    int64_t ih = oh * s - p + kh * d;
+    if (ih < 0 || ih >= H) {
+      if (!reflect_pad) {
+        std::fill(out, out + OW, 0.0f);
+        continue;
+      }
+      ih = reflect(ih, H);
+    }
+    const float* xrow = xc + ih * W;
+    for (int64_t ow = 0; ow < r.lo; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+    if (s == 1 && r.hi > r.lo) {
+      std::copy(xrow + (iw0 + r.lo), xrow + (iw0 + r.hi), out + r.lo);
+    } else if (s == 2) {
+      // the stride as a constant: the gather of every other element vectorizes (3x faster)
+      const float* src = xrow + iw0;
+      for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = src[2 * ow];
+    } else {
+      for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = xrow[iw0 + ow * s];
+    }
+    for (int64_t ow = r.hi; ow < OW; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+  }
+}
+
+thread_local Workspace t_row;
+
+}  // namespace
+
 // col[(c*K + kh)*K + kw][(oh - oh_begin)*OW + ow] = xpad[c][oh*s - p + kh*d][ow*s - p + kw*d]
 // x[c][h][w] = x[(c*H + h)*W + w]
 void im2col(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* col) {
-  const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
-  const int64_t OW = g.out_width(), P = (oh_end - oh_begin) * OW;
-  const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
-  for (int64_t c = 0; c < g.channels; ++c) {
-    const float* xc = x + c * H * W;
-    for (int64_t kh = 0; kh < K; ++kh) {
+  const int64_t K = g.kernel_size, P = (oh_end - oh_begin) * g.out_width();
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t kh = 0; kh < K; ++kh)
+      for (int64_t kw = 0; kw < K; ++kw) lower_row(x, g, c, kh, kw, oh_begin, oh_end, col + ((c * K + kh) * K + kw) * P);
+}
+
+// Each row of the lowering is made in a small buffer (in L1) and dealt out to the panels in runs
+// of nr: dst[(j / nr) * R * nr + r * nr + j % nr] = col[r][j], the last panel zero-filled past P.
+void im2col_panels(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, int64_t nr, float* dst) {
+  const int64_t K = g.kernel_size, R = g.col_rows(), P = (oh_end - oh_begin) * g.out_width();
+  const int64_t full = P / nr, tail = P - full * nr;
+  float* row = t_row.get(P);
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t kh = 0; kh < K; ++kh)
       for (int64_t kw = 0; kw < K; ++kw) {
-        float* row = col + ((c * K + kh) * K + kw) * P;
-        const int64_t iw0 = kw * d - p;
-        const ColumnRange r = inside_columns(iw0, g, OW);
-        for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
-          float* out = row + (oh - oh_begin) * OW;
-          int64_t ih = oh * s - p + kh * d;
-          if (ih < 0 || ih >= H) {
-            if (!reflect_pad) {
-              std::fill(out, out + OW, 0.0f);
-              continue;
-            }
-            ih = reflect(ih, H);
-          }
-          const float* xrow = xc + ih * W;
-          for (int64_t ow = 0; ow < r.lo; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
-          if (s == 1 && r.hi > r.lo) {
-            std::copy(xrow + (iw0 + r.lo), xrow + (iw0 + r.hi), out + r.lo);
-          } else if (s == 2) {
-            // the stride as a constant: the gather of every other element vectorizes (3x faster)
-            const float* src = xrow + iw0;
-            for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = src[2 * ow];
-          } else {
-            for (int64_t ow = r.lo; ow < r.hi; ++ow) out[ow] = xrow[iw0 + ow * s];
-          }
-          for (int64_t ow = r.hi; ow < OW; ++ow) out[ow] = reflect_pad ? xrow[reflect(iw0 + ow * s, W)] : 0.0f;
+        const int64_t r = (c * K + kh) * K + kw;
+        lower_row(x, g, c, kh, kw, oh_begin, oh_end, row);
+        float* out = dst + r * nr;
+        for (int64_t jp = 0; jp < full; ++jp) std::memcpy(out + jp * R * nr, row + jp * nr, sizeof(float) * nr);
+        if (tail > 0) {
+          float* last = out + full * R * nr;
+          std::memcpy(last, row + full * nr, sizeof(float) * tail);
+          std::fill(last + tail, last + nr, 0.0f);
         }
       }
-    }
-  }
 }
 
 // forward was:  col[r][(oh - oh_begin)*OW + ow] = xpad[c][ih][iw]   (ih, iw possibly mirrored)

@@ -43,6 +43,10 @@ struct ConvGeometry {
 // every element written; the whole image is oh_begin = 0, oh_end = out_height(). Serial: callers
 // run blocks of rows on different threads, so a block stays in cache for the gemm that reads it.
 void im2col(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* col);
+// The same columns written straight into the GEMM's B-panel layout (gemm_packed_panels), panels
+// of nr columns: dst[(j / nr) * R * nr + r * nr + j % nr] = col[r][j], zero for j >= P in the
+// last panel; ceil(P / nr) * R * nr floats. Saves the GEMM a second pass over the columns.
+void im2col_panels(const float* x, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, int64_t nr, float* dst);
 // The adjoint: col: (C*K*K, (oh_end - oh_begin)*OW) ADDED into dx: (C, H, W). Serial; blocks of
 // rows that are less than a kernel extent apart touch the same rows of dx.
 void col2im(const float* col, const ConvGeometry& g, int64_t oh_begin, int64_t oh_end, float* dx);
