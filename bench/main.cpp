@@ -1,5 +1,6 @@
 // neuroshop-bench: our engine against LibTorch, in one process, on the same threads, printing
-// medians and ratios (LibTorch time / ours: above 1 means we are faster).
+// medians and ratios (LibTorch time / ours: above 1 means we are faster). The network rows time
+// the two engines in alternating rounds (--repeats of them) and take the median per-round ratio.
 //   neuroshop-bench [--threads N] [--repeats R] [--json] [--only gemm|network|appnets|xor|apps]
 // LibTorch gets its best allocator settings: glibc's mmap threshold and trimming are turned off
 // (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736), by re-executing this program with them
@@ -68,9 +69,56 @@ void row(const char* name, double ours, double torch, const char* unit, bool hig
   std::printf("  %-34s ours %10.2f %-6s  LibTorch %10.2f %-6s  ratio %5.2fx\n", name, ours, unit, torch, unit, ratio);
 }
 
+// A row with the ratio given (the median of per-round ratios, see paired_rounds).
+void row_with_ratio(const char* name, double ours, double torch, double ratio, const char* unit) {
+  std::printf("  %-34s ours %10.2f %-6s  LibTorch %10.2f %-6s  ratio %5.2fx\n", name, ours, unit, torch, unit, ratio);
+}
+
 // LibTorch's OpenBLAS threads spin for 50-100 ms after a call; whatever is timed next waits until
 // they have gone to sleep, so they do not compete for the cores.
 void let_torch_threads_sleep() { std::this_thread::sleep_for(std::chrono::milliseconds(200)); }
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The networks' rows time the two engines in alternating rounds: round r times ours once (after
+// a warm-up call) and then LibTorch once, and the ratio is the median of the per-round ratios. On
+// a VM whose speed drifts by tens of per cent over seconds, timing all of ours and then all of
+// LibTorch's put the drift into the ratio. Each engine's figure is the median of its rounds.
+struct Paired {
+  std::vector<double> ours, torch;  // one time per round and row
+};
+struct PairedRow {
+  double ours, torch, ratio;
+};
+PairedRow paired_row(const Paired& p, size_t row, size_t rows) {
+  std::vector<double> ours, torch, ratio;
+  for (size_t i = row; i < p.ours.size(); i += rows) {
+    ours.push_back(p.ours[i]);
+    torch.push_back(p.torch[i]);
+    ratio.push_back(p.torch[i] / p.ours[i]);
+  }
+  return {median_of(ours), median_of(torch), median_of(ratio)};
+}
+// ours_round / torch_round append one time per row of the group (the reference network has three).
+Paired paired_rounds(int rounds, const std::function<void(std::vector<double>&)>& ours_round,
+                     const std::function<void(std::vector<double>&)>& torch_round) {
+  Paired p;
+  for (int r = 0; r < rounds; ++r) {
+    ours_round(p.ours);
+    torch_round(p.torch);
+    let_torch_threads_sleep();
+  }
+  return p;
+}
+void paired_result(const char* label, const std::string& key, const PairedRow& r) {
+  row_with_ratio(label, r.ours, r.torch, r.ratio, "ms");
+  g_results[key + "_ms"] = r.ours;
+  g_results[key + "_torch_ms"] = r.torch;
+  g_results[key + "_speedup"] = r.ratio;
+}
 
 // --- GEMM ------------------------------------------------------------------------------------------
 void bench_gemm(const Options& o) {
@@ -154,35 +202,32 @@ void bench_network(const Options& o) {
   auto net = reference_network(rng);
   Sgd sgd(net->params(), SgdOptions{0.01});
   const Tensor x = uniform({16, 1, 128, 128}, rng, 0, 1), target = uniform({16, 2, 128, 128}, rng, -1, 1);
-  ReferenceTimes ours;
-  ours.train_step_ms = median_ms(
-      [&] {
-        sgd.zero_grad();
-        Tensor dy;
-        mse_loss(net->forward(x), target, &dy);
-        net->backward_params(dy);
-        sgd.step();
-      },
-      o.repeats);
-  net->set_training(false);
-  ours.forward_ms = median_ms([&] { net->forward(x); }, o.repeats);
   const Tensor big = uniform({1, 1, 512, 512}, rng, 0, 1);
-  ours.infer512_ms = median_ms([&] { net->forward(big); }, o.repeats);
-  const ReferenceTimes torch = torch_side::reference_network(o.repeats);
-  let_torch_threads_sleep();
+  const Paired p = paired_rounds(
+      o.repeats,
+      [&](std::vector<double>& times) {
+        net->set_training(true);
+        times.push_back(median_ms(
+            [&] {
+              sgd.zero_grad();
+              Tensor dy;
+              mse_loss(net->forward(x), target, &dy);
+              net->backward_params(dy);
+              sgd.step();
+            },
+            1));
+        net->set_training(false);
+        times.push_back(median_ms([&] { net->forward(x); }, 1));
+        times.push_back(median_ms([&] { net->forward(big); }, 1));
+      },
+      [&](std::vector<double>& times) {
+        const ReferenceTimes t = torch_side::reference_network(1);
+        times.insert(times.end(), {t.train_step_ms, t.forward_ms, t.infer512_ms});
+      });
   std::printf("Reference network (39.1 GFLOP forward per batch of 16 at 128x128)\n");
-  row("train step, batch 16", ours.train_step_ms, torch.train_step_ms, "ms");
-  row("forward, batch 16", ours.forward_ms, torch.forward_ms, "ms");
-  row("inference, batch 1 at 512x512", ours.infer512_ms, torch.infer512_ms, "ms");
-  g_results["train_step_ms"] = ours.train_step_ms;
-  g_results["train_step_torch_ms"] = torch.train_step_ms;
-  g_results["train_step_speedup"] = torch.train_step_ms / ours.train_step_ms;
-  g_results["forward_ms"] = ours.forward_ms;
-  g_results["forward_torch_ms"] = torch.forward_ms;
-  g_results["forward_speedup"] = torch.forward_ms / ours.forward_ms;
-  g_results["infer512_ms"] = ours.infer512_ms;
-  g_results["infer512_torch_ms"] = torch.infer512_ms;
-  g_results["infer512_speedup"] = torch.infer512_ms / ours.infer512_ms;
+  paired_result("train step, batch 16", "train_step", paired_row(p, 0, 3));
+  paired_result("forward, batch 16", "forward", paired_row(p, 1, 3));
+  paired_result("inference, batch 1 at 512x512", "infer512", paired_row(p, 2, 3));
 }
 
 // --- The applications' own networks, each against the same network in LibTorch -----------------------
@@ -206,13 +251,10 @@ void inference_row(const Options& o, const char* model, const char* label, const
   LoadedModel loaded = load_model(path);
   Rng rng(4);
   const Tensor x = uniform(in, rng, -1, 1);
-  const double ours = median_ms([&] { loaded.net->forward(x); }, o.repeats);
-  const double torch = torch_side::network_forward_ms(*loaded.net, x, o.repeats);
-  let_torch_threads_sleep();
-  row(label, ours, torch, "ms");
-  g_results[std::string(key) + "_ms"] = ours;
-  g_results[std::string(key) + "_torch_ms"] = torch;
-  g_results[std::string(key) + "_speedup"] = torch / ours;
+  const Paired p = paired_rounds(
+      o.repeats, [&](std::vector<double>& t) { t.push_back(median_ms([&] { loaded.net->forward(x); }, 1)); },
+      [&](std::vector<double>& t) { t.push_back(torch_side::network_forward_ms(*loaded.net, x, 1)); });
+  paired_result(label, key, paired_row(p, 0, 1));
 }
 
 int64_t model_input_size(const char* model, int64_t fallback) {
@@ -234,24 +276,25 @@ void bench_colorizer_step(const Options& o, const colorize::NetworkOptions& opti
     const Tensor target = soft_targets({16, options.num_bins, 32, 32}, rng);
     const double lr = 1e-4;  // small, so the repeated steps stay near the starting point in both
     Adam adam(net->params(), AdamOptions{lr});
-    const double ours = median_ms(
-        [&] {
-          adam.zero_grad();
-          Tensor dlogits;
-          cross_entropy_loss(net->forward(x), target, nullptr, &dlogits);
-          net->backward_params(dlogits);
-          adam.step();
+    const Paired p = paired_rounds(
+        o.repeats,
+        [&](std::vector<double>& t) {
+          t.push_back(median_ms(
+              [&] {
+                adam.zero_grad();
+                Tensor dlogits;
+                cross_entropy_loss(net->forward(x), target, nullptr, &dlogits);
+                net->backward_params(dlogits);
+                adam.step();
+              },
+              1));
         },
-        o.repeats);
-    const double torch = torch_side::network_train_step_ms(*net, x, target, lr, o.repeats);
-    let_torch_threads_sleep();
-    row((std::string(label) + " train step, batch 16").c_str(), ours, torch, "ms");
+        [&](std::vector<double>& t) { t.push_back(torch_side::network_train_step_ms(*net, x, target, lr, 1)); });
+    const PairedRow r = paired_row(p, 0, 1);
+    paired_result((std::string(label) + " train step, batch 16").c_str(), key + "_train_step", r);
     std::printf("  %-34s ours %10.1f crops/s     LibTorch %10.1f crops/s\n", (std::string(label) + " throughput").c_str(),
-                16e3 / ours, 16e3 / torch);
-    g_results[key + "_train_step_ms"] = ours;
-    g_results[key + "_train_step_torch_ms"] = torch;
-    g_results[key + "_train_step_speedup"] = torch / ours;
-    g_results[key + "_train_crops_per_second"] = 16e3 / ours;
+                16e3 / r.ours, 16e3 / r.torch);
+    g_results[key + "_train_crops_per_second"] = 16e3 / r.ours;
   }
 }
 
