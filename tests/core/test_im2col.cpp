@@ -40,6 +40,7 @@ std::vector<ConvGeometry> geometries() {
       make_geometry(1, 2, 2, 3, 1, 1, 1, PaddingMode::kReflect),
       // stride 2 (its own vectorized loop): odd and even sizes, zero padding, dilation
       make_geometry(2, 9, 11, 3, 2, 1, 1, PaddingMode::kZeros),
+      make_geometry(2, 8, 10, 3, 2, 1, 1, PaddingMode::kZeros),  // col2im's paired-column path, even sizes
       make_geometry(2, 10, 13, 3, 2, 2, 2, PaddingMode::kZeros),
   };
 }

@@ -120,9 +120,41 @@ void col2im(const float* col, const ConvGeometry& g, int64_t oh_begin, int64_t o
   const int64_t K = g.kernel_size, H = g.height, W = g.width, s = g.stride, p = g.padding, d = g.dilation;
   const int64_t OW = g.out_width(), P = (oh_end - oh_begin) * OW;
   const bool reflect_pad = g.padding_mode == PaddingMode::kReflect;
+  // 3x3, stride 2, zero padding 1 (every strided layer of the networks here): the three kernel
+  // columns of one kernel row land on dx columns 2j - 1, 2j and 2j + 1, so they are added in one
+  // pass that writes even and odd columns together (it vectorizes; a stride-2 add alone does not),
+  // in the order of the general loop (kw = 0, 1, 2), so the sums are the same to the bit.
+  const bool pairs = K == 3 && s == 2 && d == 1 && p == 1 && !reflect_pad;
   for (int64_t c = 0; c < g.channels; ++c) {
     float* dxc = dx + c * H * W;
     for (int64_t kh = 0; kh < K; ++kh) {
+      if (pairs) {
+        const float* rows = col + (c * K + kh) * K * P;  // kw = 0, 1, 2 at rows, rows + P, rows + 2P
+        for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
+          const int64_t ih = oh * 2 - 1 + kh;
+          if (ih < 0 || ih >= H) continue;
+          const float* in0 = rows + (oh - oh_begin) * OW;
+          const float* in1 = in0 + P;
+          const float* in2 = in0 + 2 * P;
+          float* d = dxc + ih * W;
+          // dx[2j] += in1[j];  dx[2j + 1] += in0[j + 1], then += in2[j]  (in0[0] falls on column -1)
+          const int64_t inner = std::min(OW - 1, (W - 1) / 2);  // j with 2j + 1 < W and j + 1 < OW
+          for (int64_t j = 0; j < inner; ++j) {
+            const float even = d[2 * j] + in1[j];
+            const float odd = (d[2 * j + 1] + in0[j + 1]) + in2[j];
+            d[2 * j] = even;
+            d[2 * j + 1] = odd;
+          }
+          for (int64_t j = inner; j < OW; ++j) {
+            if (2 * j < W) d[2 * j] += in1[j];
+            if (2 * j + 1 < W) {
+              if (j + 1 < OW) d[2 * j + 1] += in0[j + 1];
+              d[2 * j + 1] += in2[j];
+            }
+          }
+        }
+        continue;
+      }
       for (int64_t kw = 0; kw < K; ++kw) {
         const float* row = col + ((c * K + kh) * K + kw) * P;
         const int64_t iw0 = kw * d - p;

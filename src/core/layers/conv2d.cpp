@@ -9,8 +9,9 @@
 #include "core/layers/conv2d.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
+#include <optional>
 
 #include "core/errors.h"
 #include "core/kernels/gemm.h"
@@ -268,7 +269,9 @@ Tensor Conv2d::run_backward(const Tensor& dy_in, bool want_dx) {
   std::vector<Tensor> dw_parts;
   if (loop_dw)
     for (int64_t t = 1; t < parts; ++t) dw_parts.push_back(Tensor::zeros(weight_.grad.shape()));
-  const float* w = weight_.value.data();
+  // W^T packed for the micro-kernel once, not once per block
+  std::optional<GemmPackedA> packed_wt;
+  if (loop_dx) packed_wt.emplace(Trans::kYes, R, OC, weight_.value.data(), R);
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
     for (int64_t part = part_begin; part < part_end; ++part) {
       float* dw = part == 0 ? weight_.grad.data() : (loop_dw ? dw_parts[static_cast<size_t>(part - 1)].data() : nullptr);
@@ -280,7 +283,7 @@ Tensor Conv2d::run_backward(const Tensor& dy_in, bool want_dx) {
           const float* dyb = dy.data() + n * OC * P + oh0 * OW;  // (OC, Pb) with row stride P
           if (direct) {
             if (loop_dw) gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, xn + oh0 * OW, P, 1.0f, dw, R);
-            if (loop_dx) gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, dxn + oh0 * OW, P);
+            if (loop_dx) gemm_packed(*packed_wt, Pb, dyb, P, dxn + oh0 * OW, P);
             continue;
           }
           float* col = t_columns.get(R * Pb);
@@ -289,7 +292,7 @@ Tensor Conv2d::run_backward(const Tensor& dy_in, bool want_dx) {
             gemm(Trans::kNo, Trans::kYes, OC, R, Pb, 1.0f, dyb, P, col, Pb, 1.0f, dw, R);
           }
           if (!loop_dx) continue;
-          gemm(Trans::kYes, Trans::kNo, R, Pb, OC, 1.0f, w, R, dyb, P, 0.0f, col, Pb);  // col now holds dcol
+          gemm_packed(*packed_wt, Pb, dyb, P, col, Pb);  // col now holds dcol = W^T dy
           col2im(col, g, oh0, oh1, dxn);
         }
       }
