@@ -7,6 +7,7 @@
 #include "core/layers/batch_norm.h"
 #include "core/layers/conv2d.h"
 #include "core/layers/dense.h"
+#include "core/layers/instance_norm.h"
 #include "core/layers/sequential.h"
 #include "core/model/named_params.h"
 #include "layer_checks.h"
@@ -74,6 +75,42 @@ TEST(Sequential, BackwardParamsAddsTheSameGradientsAsBackward) {
     for (int64_t k = 0; k < expected[i].numel(); ++k)
       ASSERT_EQ(params[i]->grad[k], expected[i][k]) << params[i]->name << " element " << k;
   }
+}
+
+// InstanceNorm2d + Relu run fused (one pass): the same output, input gradient and parameter
+// gradients as the layers run one after the other (each of which has its own gradient test).
+TEST(Sequential, FusedInstanceNormReluMatchesSeparateLayers) {
+  Rng rng(32);
+  Sequential net("net");
+  net.emplace<Conv2d>(conv(3, 4), rng, "c1");
+  net.emplace<InstanceNorm2d>(4, 1e-5, true, "norm");
+  net.emplace<Relu>();
+  net.emplace<Conv2d>(conv(4, 2), rng, "c2");
+  auto& norm = dynamic_cast<InstanceNorm2d&>(net.layer(1));
+  for (int64_t c = 0; c < 4; ++c) {
+    norm.weight().value[c] = static_cast<float>(rng.uniform(0.5, 1.5));
+    norm.bias().value[c] = static_cast<float>(rng.uniform(-0.5, 0.5));
+  }
+  const Tensor x = testing::random_tensor({2, 3, 6, 5}, rng);
+  const Tensor y = net.forward(x);
+  const Tensor dy = testing::random_tensor(y.shape(), rng);
+  for (Param* p : net.params()) p->grad.zero();
+  const Tensor dx = net.backward(dy);
+  std::vector<Tensor> fused_grads;
+  for (Param* p : net.params()) fused_grads.push_back(p->grad.clone());
+  // the same four layers, each called on its own
+  for (Param* p : net.params()) p->grad.zero();
+  Tensor h = x;
+  for (size_t k = 0; k < net.size(); ++k) h = net.layer(k).forward(h);
+  Tensor d = dy;
+  for (size_t k = net.size(); k-- > 0;) d = net.layer(k).backward(d);
+  ASSERT_EQ(h.numel(), y.numel());
+  for (int64_t i = 0; i < y.numel(); ++i) ASSERT_EQ(y[i], h[i]) << i;
+  for (int64_t i = 0; i < dx.numel(); ++i) ASSERT_EQ(dx[i], d[i]) << i;
+  const std::vector<Param*> params = net.params();
+  for (size_t i = 0; i < params.size(); ++i)
+    for (int64_t k = 0; k < params[i]->grad.numel(); ++k)
+      ASSERT_EQ(params[i]->grad[k], fused_grads[i][k]) << params[i]->name << " " << k;
 }
 
 TEST(Sequential, DenseChainGradients) {

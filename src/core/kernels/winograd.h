@@ -57,5 +57,8 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
 // Whether winograd_conv3x3 applies to the geometry (3x3, stride 1) and is faster than im2col +
 // gemm for these channel counts (measured: tiny channel counts lose to the transforms' cost).
 bool winograd_applies(const ConvGeometry& g, int64_t out_channels);
+// Whether the filter gradient takes Winograd too: where winograd_applies and both channel counts
+// are at least 16 (below, im2col + gemm computes dW faster).
+bool winograd_dw_applies(const ConvGeometry& g, int64_t out_channels);
 
 }  // namespace neuroshop

@@ -56,14 +56,21 @@ NormStats norm_group_stats(const float* x, const NormGroup& g) {
 
 // y = (x - mean) * (invstd * scale) + shift
 void norm_group_forward(const float* x, float* y, const NormGroup& g, double mean, double invstd, double scale,
-                        double shift) {
+                        double shift, bool relu) {
   const float m = static_cast<float>(mean);
   const float a = static_cast<float>(invstd * scale);
   const float b = static_cast<float>(shift);
   for (int64_t s = 0; s < g.segments; ++s) {
     const float* xs = x + s * g.stride;
     float* ys = y + s * g.stride;
-    for (int64_t i = 0; i < g.length; ++i) ys[i] = (xs[i] - m) * a + b;
+    if (relu) {
+      for (int64_t i = 0; i < g.length; ++i) {
+        const float v = (xs[i] - m) * a + b;
+        ys[i] = v > 0.0f ? v : 0.0f;
+      }
+    } else {
+      for (int64_t i = 0; i < g.length; ++i) ys[i] = (xs[i] - m) * a + b;
+    }
   }
 }
 

@@ -32,9 +32,10 @@ struct NormStats {
 // Mean and biased variance of a group (two passes, accumulated in double).
 NormStats norm_group_stats(const float* x, const NormGroup& g);
 
-// y = (x - mean) * invstd * scale + shift over the group (x and y share the layout).
+// y = (x - mean) * invstd * scale + shift over the group (x and y share the layout); with relu,
+// y = max(0, that) in the same pass.
 void norm_group_forward(const float* x, float* y, const NormGroup& g, double mean, double invstd, double scale,
-                        double shift);
+                        double shift, bool relu = false);
 
 // Backward of norm_group_forward. With xhat = (x - mean) * invstd:
 //   dscale += sum dy * xhat,  dshift += sum dy   (skipped when dscale/dshift are null)

@@ -259,8 +259,9 @@ Tensor Conv2d::run_backward(const Tensor& dy_in, bool want_dx) {
     dx = direct ? Tensor::empty(x_.shape()) : Tensor::zeros(x_.shape());
   }
   // dW of a 3x3 stride-1 convolution takes Winograd's transforms too (any padding mode: the
-  // input tiles are gathered with it), 4x fewer multiply-adds than im2col + gemm.
-  const bool winograd_dw = want_dw && winograd_applies(g, OC);
+  // input tiles are gathered with it), 4x fewer multiply-adds than im2col + gemm, unless either
+  // side has fewer than 16 channels (winograd_dw_applies).
+  const bool winograd_dw = want_dw && winograd_dw_applies(g, OC);
   if (winograd_dw) winograd_conv3x3_dw(x_.data(), N, g, dy.data(), OC, weight_.grad.data());
   const bool loop_dw = want_dw && !winograd_dw;
   const bool loop_dx = want_dx && !winograd_dx;

@@ -42,7 +42,11 @@ Shape InstanceNorm2d::output_shape(const Shape& in) const {
 
 // Shapes: x, y (N,C,H,W); weight, bias (C).
 // mean[n][c], var[n][c] over (h, w) (biased);  y[n][c] = (x[n][c] - mean) / sqrt(var + eps) * weight[c] + bias[c]
-Tensor InstanceNorm2d::forward(const Tensor& x) {
+Tensor InstanceNorm2d::forward(const Tensor& x) { return run_forward(x, false); }
+
+Tensor InstanceNorm2d::forward_relu(const Tensor& x) { return run_forward(x, true); }
+
+Tensor InstanceNorm2d::run_forward(const Tensor& x, bool relu) {
   output_shape(x.shape());
   const int64_t N = x.dim(0), C = channels_, HW = x.dim(2) * x.dim(3);
   // Group (n, c) is one run of H*W floats at x[(n*C + c)*HW].
@@ -60,10 +64,11 @@ Tensor InstanceNorm2d::forward(const Tensor& x) {
       invstd_[nc] = 1.0 / std::sqrt(st.var + eps_);
       const double scale = affine_ ? weight_.value[c] : 1.0;
       const double shift = affine_ ? bias_.value[c] : 0.0;
-      norm_group_forward(xp + nc * HW, yp + nc * HW, group, mean_[nc], invstd_[nc], scale, shift);
+      norm_group_forward(xp + nc * HW, yp + nc * HW, group, mean_[nc], invstd_[nc], scale, shift, relu);
     }
   });
   x_ = x;
+  relu_y_ = relu ? y : Tensor();
   return y;
 }
 
@@ -74,12 +79,29 @@ Tensor InstanceNorm2d::backward(const Tensor& dy) {
   expect_forward_ran(x_.defined(), "InstanceNorm2d");
   expect_same_shape(dy.shape(), x_.shape(), who("InstanceNorm2d") + " backward");
   const int64_t N = x_.dim(0), C = channels_, HW = x_.dim(2) * x_.dim(3);
+  // After forward_relu, dy is the gradient of the ReLU's output: the norm's is dy * (y > 0).
+  Tensor masked;
+  if (relu_y_.defined()) {
+    masked = Tensor::empty(dy.shape());
+    const float* yv = relu_y_.data();
+    const float* d = dy.data();
+    float* out = masked.data();
+    parallel_for(
+        dy.numel(),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            const float di = d[i];  // loaded whatever the sign: a select, which vectorizes
+            out[i] = yv[i] > 0.0f ? di : 0.0f;
+          }
+        },
+        1 << 15);
+  }
   const NormGroup group{1, HW, HW};
   Tensor dx = Tensor::empty(x_.shape());
   const bool grads = affine_ && weight_.trainable;
   const bool bias_grads = affine_ && bias_.trainable;
   const float* xp = x_.data();
-  const float* dyp = dy.data();
+  const float* dyp = relu_y_.defined() ? masked.data() : dy.data();
   float* dxp = dx.data();
   parallel_for(C, [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {

@@ -22,6 +22,11 @@ class InstanceNorm2d : public Layer {
 
   Shape output_shape(const Shape& in) const override;
   Tensor forward(const Tensor& x) override;
+  // forward() followed by ReLU in the same pass: y = max(0, norm(x)). The next backward() then
+  // takes the gradient of that ReLU's output and masks it itself, so a container may run
+  // InstanceNorm2d + Relu as this one call (Sequential does, as for Conv2d + Relu).
+  Tensor forward_relu(const Tensor& x);
+  // dy: the gradient of forward()'s output, or of forward_relu()'s when that ran last.
   Tensor backward(const Tensor& dy) override;
   // weight (C) initialized to 1, bias (C) to 0; empty when affine is false.
   std::vector<Param*> params() override;
@@ -41,7 +46,9 @@ class InstanceNorm2d : public Layer {
   bool affine_;
   Param weight_, bias_;
   // Cached by forward for backward.
+  Tensor run_forward(const Tensor& x, bool relu);
   Tensor x_;
+  Tensor relu_y_;                      // forward_relu's output (its mask); undefined after forward
   std::vector<double> mean_, invstd_;  // per (n, c): index n*C + c
 };
 

@@ -5,6 +5,7 @@
 #include "core/layer_type.h"
 #include "core/layers/activations.h"
 #include "core/layers/conv2d.h"
+#include "core/layers/instance_norm.h"
 
 namespace neuroshop {
 
@@ -57,16 +58,21 @@ Shape Sequential::output_shape(const Shape& in) const {
 }
 
 // h0 = x, h[k+1] = layer_k(h[k]), y = h[L]
-// A Conv2d followed by a Relu runs as one call (Conv2d::forward_relu: the ReLU applied while each
-// block of the output is in cache); the Relu layer is then skipped in both directions, and the
-// Conv2d's backward masks the gradient itself.
+// A Conv2d or InstanceNorm2d followed by a Relu runs as one call (forward_relu: the ReLU applied
+// while each block of the output is in cache); the Relu layer is then skipped in both directions,
+// and the fused layer's backward masks the gradient itself.
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
   fused_.assign(layers_.size(), false);
   for (size_t k = 0; k < layers_.size(); ++k) {
-    auto* conv = dynamic_cast<Conv2d*>(layers_[k].get());
-    if (conv && k + 1 < layers_.size() && dynamic_cast<Relu*>(layers_[k + 1].get())) {
+    const bool relu_next = k + 1 < layers_.size() && dynamic_cast<Relu*>(layers_[k + 1].get()) != nullptr;
+    if (auto* conv = dynamic_cast<Conv2d*>(layers_[k].get()); conv && relu_next) {
       h = conv->forward_relu(h);
+      fused_[++k] = true;
+      continue;
+    }
+    if (auto* norm = dynamic_cast<InstanceNorm2d*>(layers_[k].get()); norm && relu_next) {
+      h = norm->forward_relu(h);
       fused_[++k] = true;
       continue;
     }

@@ -1,8 +1,8 @@
 // Container, the base of layers made of other layers, and Sequential, the chain y = fn(...f1(x)).
 // A container owns its children, forwards params()/buffers()/set_training()/freeze() to them and
 // lists them in spec(), so a model file can rebuild and name everything (model/named_params.h).
-// Sequential caches nothing itself but which layers it fused (Conv2d + Relu run as one call, see
-// sequential.cpp): each child caches what its own backward needs.
+// Sequential caches nothing itself but which layers it fused (Conv2d or InstanceNorm2d + Relu run
+// as one call, see sequential.cpp): each child caches what its own backward needs.
 // Not here: graphs with several inputs; skip connections are single-input containers (skip.h).
 #pragma once
 
