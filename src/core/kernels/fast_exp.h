@@ -25,10 +25,11 @@ inline float fast_exp(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  // n sits in the low mantissa bits of `shifted` (no float-to-int conversion, defined for NaN too)
-  int32_t shifted_bits;
+  // n sits in the low mantissa bits of `shifted`; unsigned arithmetic (wrapping, no float-to-int
+  // conversion) keeps it defined for NaN too, whose garbage exponent multiplies a NaN anyway
+  uint32_t shifted_bits;
   std::memcpy(&shifted_bits, &shifted, sizeof shifted_bits);
-  const int32_t bits = (shifted_bits - 0x4B400000 + 127) * (1 << 23);
+  const uint32_t bits = (shifted_bits - 0x4B400000u + 127u) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;
