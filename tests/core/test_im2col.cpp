@@ -41,6 +41,11 @@ std::vector<ConvGeometry> geometries() {
       // stride 2 (its own vectorized loop): odd and even sizes, zero padding, dilation
       make_geometry(2, 9, 11, 3, 2, 1, 1, PaddingMode::kZeros),
       make_geometry(2, 8, 10, 3, 2, 1, 1, PaddingMode::kZeros),  // col2im's paired-column path, even sizes
+      // the three-rows-at-once lowering of 3x3 stride 2 at the narrowest widths
+      make_geometry(2, 3, 1, 3, 2, 1, 1, PaddingMode::kZeros),
+      make_geometry(1, 2, 2, 3, 2, 1, 1, PaddingMode::kZeros),
+      make_geometry(2, 5, 3, 3, 2, 1, 1, PaddingMode::kZeros),
+      make_geometry(1, 4, 4, 3, 2, 1, 1, PaddingMode::kZeros),
       make_geometry(2, 10, 13, 3, 2, 2, 2, PaddingMode::kZeros),
   };
 }
