@@ -73,12 +73,15 @@ inline int64_t reflect(int64_t i, int64_t n) {
 // u 6x6 row-major); in double, rounded once. Filters side by side, so each xi writes one run.
 //   G = [ 1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1 ]
 void transform_filters(const float* g, int lanes, float* u, int64_t stride) {
+  // Multiplications by the rounded reciprocals, not divisions (which took most of this function's
+  // time): the results differ by at most an ulp of a double, below the final rounding to float.
+  constexpr double k4 = 1.0 / 4, k6 = 1.0 / 6, k12 = 1.0 / 12, k24 = 1.0 / 24;
   auto apply_g = [](double v0, double v1, double v2, double* out, int64_t s) {  // out[k s] = (G v)[k]
-    out[0] = v0 / 4.0;
-    out[s] = -(v0 + v1 + v2) / 6.0;
-    out[2 * s] = -(v0 - v1 + v2) / 6.0;
-    out[3 * s] = v0 / 24.0 + v1 / 12.0 + v2 / 6.0;
-    out[4 * s] = v0 / 24.0 - v1 / 12.0 + v2 / 6.0;
+    out[0] = v0 * k4;
+    out[s] = -(v0 + v1 + v2) * k6;
+    out[2 * s] = -(v0 - v1 + v2) * k6;
+    out[3 * s] = v0 * k24 + v1 * k12 + v2 * k6;
+    out[4 * s] = v0 * k24 - v1 * k12 + v2 * k6;
     out[5 * s] = v2;
   };
   double t[6 * 3 * kLanes], out[6 * 6 * kLanes];  // t = G g: t[(i * 3 + j) * kLanes + l]
@@ -431,14 +434,21 @@ WinogradFilters::WinogradFilters(const float* w, int64_t out_channels, int64_t i
     : OC_(out_channels), C_(in_channels) {
   const int64_t OC = OC_, C = C_;
   // U[xi][oc][c] = (G w[oc][c] G^T)[xi]
-  std::vector<float> u(static_cast<size_t>(36 * OC * C));
-  for (int64_t oc = 0; oc < OC; ++oc)
-    for (int64_t c = 0; c < C; c += kLanes)
-      transform_filters(w + (oc * C + c) * 9, static_cast<int>(std::min<int64_t>(kLanes, C - c)), u.data() + oc * C + c,
-                        OC * C);
+  // On all threads: a training step rebuilds the filters of every Winograd layer twice (forward
+  // and dx); serially, 128 x 128 filters took 1.4-1.8 ms, a sixth of that layer's dx + dW at 16^2.
+  const std::unique_ptr<float[]> u(new float[static_cast<size_t>(36 * OC * C)]);  // every element written below
+  parallel_for(OC, [&](int64_t oc_begin, int64_t oc_end) {
+    for (int64_t oc = oc_begin; oc < oc_end; ++oc)
+      for (int64_t c = 0; c < C; c += kLanes)
+        transform_filters(w + (oc * C + c) * 9, static_cast<int>(std::min<int64_t>(kLanes, C - c)),
+                          u.get() + oc * C + c, OC * C);
+  });
   // The 36 (OC x C) filter matrices are packed for the GEMM once, not once per block of tiles.
-  packed_.reserve(36);
-  for (int xi = 0; xi < 36; ++xi) packed_.emplace_back(Trans::kNo, OC, C, u.data() + xi * OC * C, C);
+  packed_.resize(36);
+  parallel_for(36, [&](int64_t xi_begin, int64_t xi_end) {
+    for (int64_t xi = xi_begin; xi < xi_end; ++xi)
+      packed_[static_cast<size_t>(xi)] = std::make_unique<const GemmPackedA>(Trans::kNo, OC, C, u.get() + xi * OC * C, C);
+  });
 }
 
 void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const float* w, int64_t OC,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/kernels/gemm.h"
@@ -33,11 +34,11 @@ class WinogradFilters {
   WinogradFilters(const float* w, int64_t out_channels, int64_t in_channels);
   int64_t out_channels() const { return OC_; }
   int64_t in_channels() const { return C_; }
-  const GemmPackedA& packed(int xi) const { return packed_[static_cast<size_t>(xi)]; }
+  const GemmPackedA& packed(int xi) const { return *packed_[static_cast<size_t>(xi)]; }
 
  private:
   int64_t OC_, C_;
-  std::vector<GemmPackedA> packed_;  // one per xi, (OC x C)
+  std::vector<std::unique_ptr<const GemmPackedA>> packed_;  // one per xi, (OC x C)
 };
 
 // As below, with the filters transformed beforehand (filters.in_channels() == g.channels).
