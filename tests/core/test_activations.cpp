@@ -67,5 +67,22 @@ TEST(Activations, BackwardBeforeForwardThrows) {
   EXPECT_THROW(relu.backward(Tensor::zeros({1, 1})), Error);
 }
 
+// The mask fused layers apply (forward_relu): dy where the ReLU's output is positive, else 0,
+// and the same as the Relu layer's own backward.
+TEST(Activations, ReluGradFromOutputMatchesReluBackward) {
+  const Tensor x = Tensor::from({1, 1, 1, 5}, {-2.0f, -0.0f, 0.0f, 0.5f, 3.0f});
+  const Tensor dy = Tensor::from({1, 1, 1, 5}, {1.0f, 2.0f, 3.0f, -4.0f, 5.0f});
+  Relu relu;
+  const Tensor y = relu.forward(x);
+  const Tensor masked = relu_grad_from_output(dy, y);
+  const Tensor expected = relu.backward(dy);
+  const float known[5] = {0.0f, 0.0f, 0.0f, -4.0f, 5.0f};
+  for (int64_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(masked[i], known[i]) << i;
+    EXPECT_EQ(masked[i], expected[i]) << i;
+  }
+  EXPECT_THROW(relu_grad_from_output(dy, Tensor::from({1, 1, 1, 4}, {1, 2, 3, 4})), ShapeError);
+}
+
 }  // namespace
 }  // namespace neuroshop

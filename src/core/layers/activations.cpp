@@ -5,6 +5,24 @@
 
 namespace neuroshop {
 
+Tensor relu_grad_from_output(const Tensor& dy, const Tensor& y) {
+  expect_same_shape(dy.shape(), y.shape(), "relu_grad_from_output (dy vs y)");
+  Tensor dx = Tensor::empty(dy.shape());
+  const float* yv = y.data();
+  const float* d = dy.data();
+  float* out = dx.data();
+  parallel_for(
+      dy.numel(),
+      [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float di = d[i];  // loaded whatever the sign: a select, which vectorizes
+          out[i] = yv[i] > 0.0f ? di : 0.0f;
+        }
+      },
+      kElementwiseGrain);
+  return dx;
+}
+
 template <>
 LayerSpec Sigmoid::spec() const { return LayerSpec{"Sigmoid", name_, {}, {}}; }
 template <>

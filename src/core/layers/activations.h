@@ -12,6 +12,14 @@
 
 namespace neuroshop {
 
+// Elements per task of the element-wise loops: smaller tensors run on one thread.
+constexpr int64_t kElementwiseGrain = 1 << 15;
+
+// The gradient through a ReLU taken from its output: dx = dy where y > 0, else 0 (y = max(0, x) is
+// positive exactly where x is). For layers that apply the ReLU inside their own forward pass
+// (forward_relu) and mask the gradient in their backward. Vectorized selects, on the pool.
+Tensor relu_grad_from_output(const Tensor& dy, const Tensor& y);
+
 // sigmoid(x) = 1 / (1 + e^-x);  d/dx = y (1 - y)
 struct SigmoidFn {
   static constexpr const char* kType = "Sigmoid";
@@ -107,7 +115,7 @@ class ElementwiseActivation : public Layer {
   const Fn& fn() const { return fn_; }
 
  private:
-  static constexpr int64_t kGrain = 1 << 15;  // elements per task: smaller tensors run on one thread
+  static constexpr int64_t kGrain = kElementwiseGrain;
   Fn fn_;
   Tensor x_, y_;
 };

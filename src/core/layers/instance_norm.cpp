@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "core/kernels/parallel.h"
 #include "core/layer_type.h"
+#include "core/layers/activations.h"
 #include "core/layers/batch_norm.h"
 
 namespace neuroshop {
@@ -80,22 +81,7 @@ Tensor InstanceNorm2d::backward(const Tensor& dy) {
   expect_same_shape(dy.shape(), x_.shape(), who("InstanceNorm2d") + " backward");
   const int64_t N = x_.dim(0), C = channels_, HW = x_.dim(2) * x_.dim(3);
   // After forward_relu, dy is the gradient of the ReLU's output: the norm's is dy * (y > 0).
-  Tensor masked;
-  if (relu_y_.defined()) {
-    masked = Tensor::empty(dy.shape());
-    const float* yv = relu_y_.data();
-    const float* d = dy.data();
-    float* out = masked.data();
-    parallel_for(
-        dy.numel(),
-        [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            const float di = d[i];  // loaded whatever the sign: a select, which vectorizes
-            out[i] = yv[i] > 0.0f ? di : 0.0f;
-          }
-        },
-        1 << 15);
-  }
+  const Tensor masked = relu_y_.defined() ? relu_grad_from_output(dy, relu_y_) : Tensor();
   const NormGroup group{1, HW, HW};
   Tensor dx = Tensor::empty(x_.shape());
   const bool grads = affine_ && weight_.trainable;
