@@ -339,9 +339,10 @@ GemmPackedA::GemmPackedA(Trans trans_a, int64_t M, int64_t K, const float* A, in
   const detail::GemmBlocking& b = kernel.blocking;
   const detail::GemmArgs g{trans_a, Trans::kNo, M, 1, K, 1.0f, A, lda, nullptr, 1, 0.0f, nullptr, 1};
   detail::check_args(g);
-  panels_.resize(static_cast<size_t>((M + b.mr - 1) / b.mr * b.mr * K));
+  // Every float is written by pack_a (rows past M as zeros), so the buffer is not zeroed first.
+  panels_.reset(new float[static_cast<size_t>((M + b.mr - 1) / b.mr * b.mr * K)]);
   const int64_t mc_step = detail::even_step(M, b.mc, b.mr), kc_step = detail::even_step(K, b.kc, 1);
-  float* dst = panels_.data();
+  float* dst = panels_.get();
   for (int64_t ic = 0; ic < M; ic += mc_step) {
     const int64_t mc = std::min(mc_step, M - ic), rows = (mc + b.mr - 1) / b.mr * b.mr;
     for (int64_t pc = 0; pc < K; pc += kc_step) {
@@ -382,7 +383,7 @@ void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, f
     return;
   }
   float* packed_b = detail::t_packed_b.get(detail::gemm_packed_b_floats(b));
-  for_each_packed_block(a.panels_.data(), M, K, b,
+  for_each_packed_block(a.panels_.get(), M, K, b,
                         [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc, const float* panels) {
                           kernel.macro(g, b, panels, ic, mc, pc, kc, 0, N, pc == 0 ? 0.0f : 1.0f, packed_b);
                         });
@@ -402,7 +403,7 @@ void gemm_packed_panels(const GemmPackedA& a, int64_t N, const float* b_panels, 
     detail::scale_c(detail::GemmArgs{Trans::kNo, Trans::kNo, M, N, K, 1.0f, nullptr, 1, nullptr, 1, 0.0f, C, ldc});
     return;
   }
-  for_each_packed_block(a.panels_.data(), M, K, b,
+  for_each_packed_block(a.panels_.get(), M, K, b,
                         [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc, const float* panels) {
                           const float beta = pc == 0 ? 0.0f : 1.0f;
                           for (int64_t jr = 0; jr < N; jr += b.nr) {

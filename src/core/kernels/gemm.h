@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 namespace neuroshop {
 
@@ -27,7 +27,7 @@ class GemmPackedA {
   friend void gemm_packed(const GemmPackedA& a, int64_t N, const float* B, int64_t ldb, float* C, int64_t ldc);
   friend void gemm_packed_panels(const GemmPackedA& a, int64_t N, const float* b_panels, float* C, int64_t ldc);
   int64_t M_, K_;
-  std::vector<float> panels_;  // the (mc, kc) blocks of op(A), each as the kernel's pack_a writes it
+  std::unique_ptr<float[]> panels_;  // the (mc, kc) blocks of op(A), each as the kernel's pack_a writes it (not zeroed first)
 };
 
 // C[M x N] = A * B (B row-major K x N, C written without being read), A packed above. Serial:

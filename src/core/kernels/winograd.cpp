@@ -60,6 +60,10 @@ constexpr int64_t kMinBlock = 16, kMaxBlock = 512;
 constexpr int64_t kDwParts = 4;             // dW: partial sums, each on one thread
 
 thread_local Workspace t_v, t_m;
+// The calling thread's scratch for the transformed filters (WinogradFilters) and dW's partial sums:
+// allocated per call they were fresh pages every time (7,000 page faults per training step of the
+// colorizer, a few per cent of it).
+thread_local Workspace t_scratch;
 
 // Reflected index, or -1 where one reflection does not land inside: only positions that feed the
 // discarded outputs of a tile cut at the border get that far, and they read as zero.
@@ -84,16 +88,18 @@ void transform_filters(const float* g, int lanes, float* u, int64_t stride) {
     out[4 * s] = v0 * k24 - v1 * k12 + v2 * k6;
     out[5 * s] = v2;
   };
-  double t[6 * 3 * kLanes], out[6 * 6 * kLanes];  // t = G g: t[(i * 3 + j) * kLanes + l]
+  // All kLanes lanes (zeros past `lanes`), the lanes innermost so the loops vectorize; each lane's
+  // arithmetic is the same as one filter at a time.
+  double gl[9][kLanes] = {};  // gl[k][l] = g_l[k]
   for (int l = 0; l < lanes; ++l)
-    for (int j = 0; j < 3; ++j) apply_g(g[9 * l + j], g[9 * l + 3 + j], g[9 * l + 6 + j], t + j * kLanes + l, 3 * kLanes);
-  for (int i = 0; i < 6; ++i)  // u = t G^T, row by row
-    for (int l = 0; l < lanes; ++l) {
-      const double* ti = t + i * 3 * kLanes + l;
-      apply_g(ti[0], ti[kLanes], ti[2 * kLanes], out + i * 6 * kLanes + l, kLanes);
-    }
+    for (int k = 0; k < 9; ++k) gl[k][l] = g[9 * l + k];
+  double t[6][3][kLanes], out[6][6][kLanes];  // t = G g, out = t G^T
+  for (int j = 0; j < 3; ++j)
+    for (int l = 0; l < kLanes; ++l) apply_g(gl[j][l], gl[3 + j][l], gl[6 + j][l], &t[0][j][l], 3 * kLanes);
+  for (int i = 0; i < 6; ++i)
+    for (int l = 0; l < kLanes; ++l) apply_g(t[i][0][l], t[i][1][l], t[i][2][l], &out[i][0][l], kLanes);
   for (int xi = 0; xi < 36; ++xi)
-    for (int l = 0; l < lanes; ++l) u[xi * stride + l] = static_cast<float>(out[xi * kLanes + l]);
+    for (int l = 0; l < lanes; ++l) u[xi * stride + l] = static_cast<float>(out[xi / 6][xi % 6][l]);
 }
 
 // One 4x4 output tile: image n, the input row and column its 6x6 patch starts at (steps of d),
@@ -345,26 +351,27 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
 }
 
 // g_l += G^T u_l G for l < lanes, u_l[xi] = u[xi * kLanes + l] (6x6), g_l = g + 9 l: the adjoint
-// of transform_filters; in double.
+// of transform_filters; in double. All kLanes lanes are computed (u holds them all), the lanes
+// innermost so the loops vectorize; each lane's sums run in the same order as one at a time.
 void transform_filters_adjoint(const double* u, int lanes, float* g) {
   static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                       {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
-  for (int l = 0; l < lanes; ++l) {
-    double t[6][3];  // t = u G
-    for (int i = 0; i < 6; ++i)
-      for (int b = 0; b < 3; ++b) {
-        double sum = 0.0;
-        for (int j = 0; j < 6; ++j) sum += u[(i * 6 + j) * kLanes + l] * kG[j][b];
-        t[i][b] = sum;
-      }
-    for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) {
-        double sum = 0.0;
-        for (int i = 0; i < 6; ++i) sum += kG[i][a] * t[i][b];
-        g[9 * l + a * 3 + b] += static_cast<float>(sum);
-      }
-  }
+  double t[6][3][kLanes];  // t = u G
+  for (int i = 0; i < 6; ++i)
+    for (int b = 0; b < 3; ++b) {
+      double* sum = t[i][b];
+      for (int l = 0; l < kLanes; ++l) sum[l] = 0.0;
+      for (int j = 0; j < 6; ++j)
+        for (int l = 0; l < kLanes; ++l) sum[l] += u[(i * 6 + j) * kLanes + l] * kG[j][b];
+    }
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      double sum[kLanes] = {};
+      for (int i = 0; i < 6; ++i)
+        for (int l = 0; l < kLanes; ++l) sum[l] += kG[i][a] * t[i][b][l];
+      for (int l = 0; l < lanes; ++l) g[9 * l + a * 3 + b] += static_cast<float>(sum[l]);
+    }
 }
 
 // Every 4x4 output tile of every image and sub-grid; sub-grid (a, b) holds output rows a, a+d, ...
@@ -436,18 +443,19 @@ WinogradFilters::WinogradFilters(const float* w, int64_t out_channels, int64_t i
   // U[xi][oc][c] = (G w[oc][c] G^T)[xi]
   // On all threads: a training step rebuilds the filters of every Winograd layer twice (forward
   // and dx); serially, 128 x 128 filters took 1.4-1.8 ms, a sixth of that layer's dx + dW at 16^2.
-  const std::unique_ptr<float[]> u(new float[static_cast<size_t>(36 * OC * C)]);  // every element written below
+  // Scratch kept by the calling thread: fresh pages on every call cost more than the transform.
+  float* u = t_scratch.get(36 * OC * C);  // every element written below
   parallel_for(OC, [&](int64_t oc_begin, int64_t oc_end) {
     for (int64_t oc = oc_begin; oc < oc_end; ++oc)
       for (int64_t c = 0; c < C; c += kLanes)
         transform_filters(w + (oc * C + c) * 9, static_cast<int>(std::min<int64_t>(kLanes, C - c)),
-                          u.get() + oc * C + c, OC * C);
+                          u + oc * C + c, OC * C);
   });
   // The 36 (OC x C) filter matrices are packed for the GEMM once, not once per block of tiles.
   packed_.resize(36);
   parallel_for(36, [&](int64_t xi_begin, int64_t xi_end) {
     for (int64_t xi = xi_begin; xi < xi_end; ++xi)
-      packed_[static_cast<size_t>(xi)] = std::make_unique<const GemmPackedA>(Trans::kNo, OC, C, u.get() + xi * OC * C, C);
+      packed_[static_cast<size_t>(xi)] = std::make_unique<const GemmPackedA>(Trans::kNo, OC, C, u + xi * OC * C, C);
   });
 }
 
@@ -497,14 +505,14 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
   const Problem p{x, C, g.height, g.width, OC, g.out_height(), g.out_width(), g.padding, g.dilation,
                   g.padding_mode == PaddingMode::kReflect, nullptr, Epilogue::kNone, nullptr};
   // Each part's dU is written by its first block's products (beta 0), so it needs no zeroing.
-  std::vector<std::unique_ptr<float[]>> du;
-  for (int64_t part = 0; part < parts; ++part) du.emplace_back(new float[static_cast<size_t>(36 * OC * C)]);
+  float* const du_all = t_scratch.get(parts * 36 * OC * C);
+  auto du = [&](int64_t part) { return du_all + part * 36 * OC * C; };
   std::vector<char> written(static_cast<size_t>(parts), 0);
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
     float* v = t_v.get(36 * C * tb);
     float* m = t_m.get(36 * OC * tb);
     for (int64_t part = part_begin; part < part_end; ++part) {
-      float* dup = du[static_cast<size_t>(part)].get();
+      float* dup = du(part);
       for (int64_t block = part * plan.blocks / parts; block < (part + 1) * plan.blocks / parts; ++block) {
         const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
         if (count <= 0) continue;
@@ -529,7 +537,7 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
         std::fill(sum, sum + 36 * kLanes, 0.0);
         for (int64_t part = 0; part < parts; ++part) {
           if (!written[static_cast<size_t>(part)]) continue;
-          const float* dup = du[static_cast<size_t>(part)].get() + oc * C + c;
+          const float* dup = du(part) + oc * C + c;
           for (int xi = 0; xi < 36; ++xi)
             for (int l = 0; l < lanes; ++l) sum[xi * kLanes + l] += dup[xi * OC * C + l];
         }
