@@ -214,8 +214,8 @@ inline void output_1d(const float* m, int64_t s, float* r, int64_t rs) {
   }
 }
 
-// V[xi][c][t] for the `count` tiles; V has row length ldv (>= count).
-void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv) {
+// V[xi][c][t] = v[xi * vs + c * ldv + t] for the `count` tiles (ldv >= count, vs >= C ldv).
+void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv, int64_t vs) {
   alignas(64) float d[36 * kLanes], t[36 * kLanes], span[6 * kRowSpan];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   const std::vector<char> rows = row_groups(p, tiles, count, false);
@@ -227,7 +227,7 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
         const float* xc = p.x + (first.n * p.C + c) * p.H * p.W;
         const int64_t h0 = first.h0, w0 = first.w0;
         if (h0 >= 0 && w0 >= 0 && h0 + 5 < p.H && w0 + kRowSpan <= p.W) {
-          row_kernels->input(xc + h0 * p.W + w0, p.W, v + c * ldv + tg, p.C * ldv);
+          row_kernels->input(xc + h0 * p.W + w0, p.W, v + c * ldv + tg, vs);
         } else {  // at a border: the 6 rows with their padding, copied once
           for (int64_t i = 0; i < 6; ++i) {
             float* dst = span + i * kRowSpan;
@@ -239,13 +239,13 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
             for (int64_t j = 0; j < j0; ++j) dst[j] = padded(p, xc, h, w0 + j);
             for (int64_t j = j1; j < kRowSpan; ++j) dst[j] = padded(p, xc, h, w0 + j);
           }
-          row_kernels->input(span, kRowSpan, v + c * ldv + tg, p.C * ldv);
+          row_kernels->input(span, kRowSpan, v + c * ldv + tg, vs);
         }
         continue;
       }
       if (row_kernels && lanes == kLanes) {  // any 8 tiles: gathered one after another, then transposed
         for (int l = 0; l < kLanes; ++l) gather_patch(p, tiles[tg + l], c, d + 36 * l, 1);
-        row_kernels->input_tiles(d, v + c * ldv + tg, p.C * ldv);
+        row_kernels->input_tiles(d, v + c * ldv + tg, vs);
         continue;
       }
       for (int l = 0; l < kLanes; ++l) {
@@ -258,15 +258,15 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
       // Columns first (t[i][j] = sum_k B^T[i][k] d[k][j]), then rows.
       for (int j = 0; j < 6; ++j) input_1d(d + j * kLanes, 6 * kLanes, t + j * kLanes, 6 * kLanes);
       for (int i = 0; i < 6; ++i) input_1d(t + i * 6 * kLanes, kLanes, d + i * 6 * kLanes, kLanes);
-      float* vc = v + c * ldv + tg;  // V[xi][c][t] = v[(xi*C + c)*ldv + t]
+      float* vc = v + c * ldv + tg;
       for (int xi = 0; xi < 36; ++xi)
-        for (int l = 0; l < lanes; ++l) vc[xi * p.C * ldv + l] = d[xi * kLanes + l];
+        for (int l = 0; l < lanes; ++l) vc[xi * vs + l] = d[xi * kLanes + l];
     }
   }
 }
 
-// y tiles from M[xi][oc][t] (row length ldm): A^T m A + bias, then the epilogue.
-void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm) {
+// y tiles from M[xi][oc][t] = m[xi * ms + oc * ldm + t]: A^T m A + bias, then the epilogue.
+void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm, int64_t ms) {
   alignas(64) float mt[36 * kLanes], r[24 * kLanes], o[16 * kLanes];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   const std::vector<char> rows = row_groups(p, tiles, count, true);
@@ -278,16 +278,16 @@ void output_transform(const Problem& p, const Tile* tiles, int64_t count, const 
       if (rows[static_cast<size_t>(tg / kLanes)]) {
         const Tile& first = tiles[tg];
         float* y0 = p.y + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
-        row_kernels->output(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, y0, p.OW);
+        row_kernels->output(mo, ms, b, p.epilogue == Epilogue::kRelu, y0, p.OW);
         continue;
       }
       if (row_kernels && lanes == kLanes) {  // any 8 tiles: transposed to one after another, then written
-        row_kernels->output_tiles(mo, p.OC * ldm, b, p.epilogue == Epilogue::kRelu, o);
+        row_kernels->output_tiles(mo, ms, b, p.epilogue == Epilogue::kRelu, o);
         for (int l = 0; l < kLanes; ++l) scatter_tile(p, tiles[tg + l], oc, o + 16 * l, 1);
         continue;
       }
       for (int xi = 0; xi < 36; ++xi) {
-        for (int l = 0; l < lanes; ++l) mt[xi * kLanes + l] = mo[xi * p.OC * ldm + l];
+        for (int l = 0; l < lanes; ++l) mt[xi * kLanes + l] = mo[xi * ms + l];
         for (int l = lanes; l < kLanes; ++l) mt[xi * kLanes + l] = 0.0f;
       }
       for (int j = 0; j < 6; ++j) output_1d(mt + j * kLanes, 6 * kLanes, r + j * kLanes, 6 * kLanes);  // r: 4x6
@@ -318,9 +318,9 @@ inline void output_adjoint_1d(const float* v, int64_t s, float* r, int64_t rs) {
 }
 
 // M'[xi][oc][t] = (A dY_t A^T)[xi] for the `count` tiles, dY_t the tile's 4x4 outputs of dy
-// (N, OC, OH, OW), zero where the tile reaches past the output. M' has row length ldm.
+// (N, OC, OH, OW), zero where the tile reaches past the output, at m[xi * ms + oc * ldm + t].
 void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count, const float* dy, float* m,
-                              int64_t ldm) {
+                              int64_t ldm, int64_t ms) {
   alignas(64) float o[16 * kLanes], r[24 * kLanes], mt[36 * kLanes];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   const std::vector<char> rows = row_groups(p, tiles, count, true);
@@ -330,13 +330,13 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
       if (rows[static_cast<size_t>(tg / kLanes)]) {
         const Tile& first = tiles[tg];
         const float* dy0 = dy + ((first.n * p.OC + oc) * p.OH + first.oh0) * p.OW + first.ow0;
-        row_kernels->output_adjoint(dy0, p.OW, m + oc * ldm + tg, p.OC * ldm);
+        row_kernels->output_adjoint(dy0, p.OW, m + oc * ldm + tg, ms);
         continue;
       }
       for (int k = 0; k < 16 * kLanes; ++k) o[k] = 0.0f;
       if (row_kernels && lanes == kLanes) {  // any 8 tiles: gathered one after another, then transposed
         for (int l = 0; l < kLanes; ++l) gather_dy_tile(p, dy, tiles[tg + l], oc, o + 16 * l, 1);
-        row_kernels->output_adjoint_tiles(o, m + oc * ldm + tg, p.OC * ldm);
+        row_kernels->output_adjoint_tiles(o, m + oc * ldm + tg, ms);
         continue;
       }
       for (int l = 0; l < lanes; ++l) gather_dy_tile(p, dy, tiles[tg + l], oc, o + l, kLanes);
@@ -345,15 +345,15 @@ void output_adjoint_transform(const Problem& p, const Tile* tiles, int64_t count
       for (int i = 0; i < 6; ++i) output_adjoint_1d(r + i * 4 * kLanes, kLanes, mt + i * 6 * kLanes, kLanes);
       float* mo = m + oc * ldm + tg;
       for (int xi = 0; xi < 36; ++xi)
-        for (int l = 0; l < lanes; ++l) mo[xi * p.OC * ldm + l] = mt[xi * kLanes + l];
+        for (int l = 0; l < lanes; ++l) mo[xi * ms + l] = mt[xi * kLanes + l];
     }
   }
 }
 
-// g_l += G^T u_l G for l < lanes, u_l[xi] = u[xi * kLanes + l] (6x6), g_l = g + 9 l: the adjoint
-// of transform_filters; in double. All kLanes lanes are computed (u holds them all), the lanes
-// innermost so the loops vectorize; each lane's sums run in the same order as one at a time.
-void transform_filters_adjoint(const double* u, int lanes, float* g) {
+// g_l += G^T u_l G for l < lanes, u_l[xi] = u[xi * us + l] (6x6), g_l = g + 9 l: the adjoint
+// of transform_filters; in double. All kLanes lanes are computed (u must be readable for them),
+// the lanes innermost so the loops vectorize; each lane's sums run in the same order as one at a time.
+void transform_filters_adjoint(const double* u, int64_t us, int lanes, float* g) {
   static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                       {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
@@ -363,7 +363,7 @@ void transform_filters_adjoint(const double* u, int lanes, float* g) {
       double* sum = t[i][b];
       for (int l = 0; l < kLanes; ++l) sum[l] = 0.0;
       for (int j = 0; j < 6; ++j)
-        for (int l = 0; l < kLanes; ++l) sum[l] += u[(i * 6 + j) * kLanes + l] * kG[j][b];
+        for (int l = 0; l < kLanes; ++l) sum[l] += u[(i * 6 + j) * us + l] * kG[j][b];
     }
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) {
@@ -401,12 +401,25 @@ struct BlockPlan {
 };
 
 // `threads`: the block count is a multiple of it, so no thread waits on another's extra block.
-BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC, int64_t threads) {
-  const int64_t tb = std::clamp<int64_t>(kBlockBytes / (36 * 4 * (C + OC)) / kLanes * kLanes, kMinBlock, kMaxBlock);
+// Blocks are whole GEMM panels wide (gemm_panel_width(): 32 tiles with AVX-512, 16 with AVX2), so
+// no product ends in a part-filled panel (48 tiles on AVX-512 computed 64 columns).
+BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC, int64_t threads, int64_t block_bytes = kBlockBytes) {
+  const int64_t unit = std::max<int64_t>(kLanes, gemm_panel_width());
+  const int64_t tb = std::clamp<int64_t>(block_bytes / (36 * 4 * (C + OC)) / unit * unit, std::max(kMinBlock, unit),
+                                         std::max(kMaxBlock, unit));
   const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads, (total + kLanes - 1) / kLanes);
   // Blocks start at multiples of kLanes, so where rows of tiles do too (widths of 32k pixels) every
   // group of kLanes tiles is one row for the row kernels.
-  return {tb, blocks, ((total + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes};
+  return {tb, blocks, ((total + blocks - 1) / blocks + unit - 1) / unit * unit};
+}
+
+// The distance between the 36 planes of V or M (rows x ld floats each): rounded up to an odd
+// number of 64-byte lines. The transforms touch all 36 planes at once; at a multiple of 4 KB apart
+// (C ld = 1024 k: 32 x 96, 128 x 32) they all fell into one set of the L1 cache and evicted each
+// other.
+int64_t plane_stride(int64_t rows, int64_t ld) {
+  const int64_t lines = (rows * ld + 15) / 16;
+  return (lines | 1) * 16;
 }
 
 }  // namespace
@@ -477,15 +490,15 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const Wi
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
                   bias, epilogue, y};
   parallel_for(plan.blocks, [&](int64_t begin, int64_t end) {
-    float* v = t_v.get(36 * C * tb);
-    float* m = t_m.get(36 * OC * tb);
+    const int64_t vs = plane_stride(C, tb), ms = plane_stride(OC, tb);
+    float* v = t_v.get(36 * vs);
+    float* m = t_m.get(36 * ms);
     for (int64_t block = begin; block < end; ++block) {
       const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
       if (count <= 0) continue;
-      input_transform(p, tiles.data() + t0, count, v, tb);
-      for (int xi = 0; xi < 36; ++xi)
-        gemm_packed(filters.packed(xi), count, v + xi * C * tb, tb, m + xi * OC * tb, tb);
-      output_transform(p, tiles.data() + t0, count, m, tb);
+      input_transform(p, tiles.data() + t0, count, v, tb, vs);
+      for (int xi = 0; xi < 36; ++xi) gemm_packed(filters.packed(xi), count, v + xi * vs, tb, m + xi * ms, tb);
+      output_transform(p, tiles.data() + t0, count, m, tb, ms);
     }
   });
 }
@@ -509,40 +522,44 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
   auto du = [&](int64_t part) { return du_all + part * 36 * OC * C; };
   std::vector<char> written(static_cast<size_t>(parts), 0);
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
-    float* v = t_v.get(36 * C * tb);
-    float* m = t_m.get(36 * OC * tb);
+    const int64_t vs = plane_stride(C, tb), ms = plane_stride(OC, tb);
+    float* v = t_v.get(36 * vs);
+    float* m = t_m.get(36 * ms);
     for (int64_t part = part_begin; part < part_end; ++part) {
       float* dup = du(part);
       for (int64_t block = part * plan.blocks / parts; block < (part + 1) * plan.blocks / parts; ++block) {
         const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
         if (count <= 0) continue;
-        input_transform(p, tiles.data() + t0, count, v, tb);
-        output_adjoint_transform(p, tiles.data() + t0, count, dy, m, tb);
+        input_transform(p, tiles.data() + t0, count, v, tb, vs);
+        output_adjoint_transform(p, tiles.data() + t0, count, dy, m, tb, ms);
         const float beta = written[static_cast<size_t>(part)] ? 1.0f : 0.0f;
         for (int xi = 0; xi < 36; ++xi)
-          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * OC * tb, tb, v + xi * C * tb, tb, beta,
+          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * ms, tb, v + xi * vs, tb, beta,
                dup + xi * OC * C, C);
         written[static_cast<size_t>(part)] = 1;
       }
     }
   });
-  // dW[oc][c] += G^T (sum of the parts' dU) G, 8 filters side by side so every read is a run.
-  // Output channels are independent (each sums the parts in the same order on any thread); run
-  // serially this took a tenth of a 128-channel layer's backward at 16^2 while the other core idled.
+  // dW[oc][c] += G^T (sum of the parts' dU) G. Output channels are independent (each sums the
+  // parts in the same order on any thread). Per output channel the parts' 36 rows of C are summed
+  // whole (runs of C floats: read in 8-filter pieces, 144 scattered half cache lines per piece, this
+  // pass took a fifth of a 128-channel dW at 16^2), then transformed 8 filters at a time.
   parallel_for(OC, [&](int64_t oc_begin, int64_t oc_end) {
-    double sum[36 * kLanes];
-    for (int64_t oc = oc_begin; oc < oc_end; ++oc)
-      for (int64_t c = 0; c < C; c += kLanes) {
-        const int lanes = static_cast<int>(std::min<int64_t>(kLanes, C - c));
-        std::fill(sum, sum + 36 * kLanes, 0.0);
-        for (int64_t part = 0; part < parts; ++part) {
-          if (!written[static_cast<size_t>(part)]) continue;
-          const float* dup = du(part) + oc * C + c;
-          for (int xi = 0; xi < 36; ++xi)
-            for (int l = 0; l < lanes; ++l) sum[xi * kLanes + l] += dup[xi * OC * C + l];
+    std::vector<double> sum(static_cast<size_t>(36 * C + kLanes));  // the padding: lanes past C read zeros
+    for (int64_t oc = oc_begin; oc < oc_end; ++oc) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (int64_t part = 0; part < parts; ++part) {
+        if (!written[static_cast<size_t>(part)]) continue;
+        for (int xi = 0; xi < 36; ++xi) {
+          const float* row = du(part) + xi * OC * C + oc * C;
+          double* acc = sum.data() + xi * C;
+          for (int64_t c = 0; c < C; ++c) acc[c] += row[c];
         }
-        transform_filters_adjoint(sum, lanes, dw + (oc * C + c) * 9);
       }
+      for (int64_t c = 0; c < C; c += kLanes)
+        transform_filters_adjoint(sum.data() + c, C, static_cast<int>(std::min<int64_t>(kLanes, C - c)),
+                                  dw + (oc * C + c) * 9);
+    }
   });
 }
 
