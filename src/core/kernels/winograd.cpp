@@ -178,6 +178,10 @@ inline void gather_dy_tile(const Problem& p, const float* dy, const Tile& tile, 
   const float* dyc = dy + (tile.n * p.OC + oc) * p.OH * p.OW;
   for (int i = 0; i < tile.rows; ++i) {
     const float* row = dyc + (tile.oh0 + i * p.dil) * p.OW + tile.ow0;
+    if (stride == 1 && p.dil == 1 && tile.cols == 4) {  // a fixed-size copy, not a library call
+      std::memcpy(o + i * 4, row, 4 * sizeof(float));
+      continue;
+    }
     for (int j = 0; j < tile.cols; ++j) o[(i * 4 + j) * stride] = row[j * p.dil];
   }
 }
@@ -214,6 +218,15 @@ inline void output_1d(const float* m, int64_t s, float* r, int64_t rs) {
   }
 }
 
+// dst[j] = src[j] for j0 <= j < j1 (at most kRowSpan): in fixed 8-float pieces, which compile to
+// vector moves; a memcpy of a run this short cost a library call per row (a tenth of a 32->64
+// convolution at 64^2, where every row of tiles touches a border).
+inline void copy_run(const float* src, int64_t j0, int64_t j1, float* dst) {
+  int64_t j = j0;
+  for (; j + 8 <= j1; j += 8) std::memcpy(dst + j, src + j, 8 * sizeof(float));
+  for (; j < j1; ++j) dst[j] = src[j];
+}
+
 // V[xi][c][t] = v[xi * vs + c * ldv + t] for the `count` tiles (ldv >= count, vs >= C ldv).
 void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv, int64_t vs) {
   alignas(64) float d[36 * kLanes], t[36 * kLanes], span[6 * kRowSpan];
@@ -233,7 +246,7 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
             float* dst = span + i * kRowSpan;
             const int64_t h = h0 + i;
             const int64_t j0 = std::clamp<int64_t>(-w0, 0, kRowSpan), j1 = std::clamp<int64_t>(p.W - w0, j0, kRowSpan);
-            if (h >= 0 && h < p.H) std::memcpy(dst + j0, xc + h * p.W + w0 + j0, static_cast<size_t>(j1 - j0) * sizeof(float));
+            if (h >= 0 && h < p.H) copy_run(xc + h * p.W + w0, j0, j1, dst);
             else
               for (int64_t j = j0; j < j1; ++j) dst[j] = padded(p, xc, h, w0 + j);
             for (int64_t j = 0; j < j0; ++j) dst[j] = padded(p, xc, h, w0 + j);
@@ -413,12 +426,12 @@ BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC, int64_t threads, int
   return {tb, blocks, ((total + blocks - 1) / blocks + unit - 1) / unit * unit};
 }
 
-// The distance between the 36 planes of V or M (rows x ld floats each): rounded up to an odd
-// number of 64-byte lines. The transforms touch all 36 planes at once; at a multiple of 4 KB apart
-// (C ld = 1024 k: 32 x 96, 128 x 32) they all fell into one set of the L1 cache and evicted each
-// other.
-int64_t plane_stride(int64_t rows, int64_t ld) {
-  const int64_t lines = (rows * ld + 15) / 16;
+// V and M of a block hold, per channel, its 36 rows of tb tiles together (V[xi][c][t] at
+// c * ld + xi * tb + t): the transforms touch all 36 rows of one channel at once, and laid out
+// plane by plane (xi outermost) those lay 36 pages and, at multiples of 4 KB apart, one L1 set
+// apart. The channel stride ld is 36 tb rounded up to an odd number of 64-byte lines.
+int64_t channel_stride(int64_t tb) {
+  const int64_t lines = (36 * tb + 15) / 16;
   return (lines | 1) * 16;
 }
 
@@ -490,15 +503,15 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const Wi
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
                   bias, epilogue, y};
   parallel_for(plan.blocks, [&](int64_t begin, int64_t end) {
-    const int64_t vs = plane_stride(C, tb), ms = plane_stride(OC, tb);
-    float* v = t_v.get(36 * vs);
-    float* m = t_m.get(36 * ms);
+    const int64_t ld = channel_stride(tb);  // V and M: row c (oc) of plane xi at c * ld + xi * tb
+    float* v = t_v.get(C * ld);
+    float* m = t_m.get(OC * ld);
     for (int64_t block = begin; block < end; ++block) {
       const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
       if (count <= 0) continue;
-      input_transform(p, tiles.data() + t0, count, v, tb, vs);
-      for (int xi = 0; xi < 36; ++xi) gemm_packed(filters.packed(xi), count, v + xi * vs, tb, m + xi * ms, tb);
-      output_transform(p, tiles.data() + t0, count, m, tb, ms);
+      input_transform(p, tiles.data() + t0, count, v, ld, tb);
+      for (int xi = 0; xi < 36; ++xi) gemm_packed(filters.packed(xi), count, v + xi * tb, ld, m + xi * tb, ld);
+      output_transform(p, tiles.data() + t0, count, m, ld, tb);
     }
   });
 }
@@ -522,19 +535,19 @@ void winograd_conv3x3_dw(const float* x, int64_t N, const ConvGeometry& g, const
   auto du = [&](int64_t part) { return du_all + part * 36 * OC * C; };
   std::vector<char> written(static_cast<size_t>(parts), 0);
   parallel_for(parts, [&](int64_t part_begin, int64_t part_end) {
-    const int64_t vs = plane_stride(C, tb), ms = plane_stride(OC, tb);
-    float* v = t_v.get(36 * vs);
-    float* m = t_m.get(36 * ms);
+    const int64_t ld = channel_stride(tb);  // V and M: row c (oc) of plane xi at c * ld + xi * tb
+    float* v = t_v.get(C * ld);
+    float* m = t_m.get(OC * ld);
     for (int64_t part = part_begin; part < part_end; ++part) {
       float* dup = du(part);
       for (int64_t block = part * plan.blocks / parts; block < (part + 1) * plan.blocks / parts; ++block) {
         const int64_t t0 = block * step, count = std::min(total, t0 + step) - t0;
         if (count <= 0) continue;
-        input_transform(p, tiles.data() + t0, count, v, tb, vs);
-        output_adjoint_transform(p, tiles.data() + t0, count, dy, m, tb, ms);
+        input_transform(p, tiles.data() + t0, count, v, ld, tb);
+        output_adjoint_transform(p, tiles.data() + t0, count, dy, m, ld, tb);
         const float beta = written[static_cast<size_t>(part)] ? 1.0f : 0.0f;
         for (int xi = 0; xi < 36; ++xi)
-          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * ms, tb, v + xi * vs, tb, beta,
+          gemm(Trans::kNo, Trans::kYes, OC, C, count, 1.0f, m + xi * tb, ld, v + xi * tb, ld, beta,
                dup + xi * OC * C, C);
         written[static_cast<size_t>(part)] = 1;
       }
