@@ -106,10 +106,14 @@ PairedRow paired_row(const Paired& p, size_t row, size_t rows) {
 Paired paired_rounds(int rounds, const std::function<void(std::vector<double>&)>& ours_round,
                      const std::function<void(std::vector<double>&)>& torch_round) {
   Paired p;
+  // The same pause before each engine: LibTorch's threads need it to go to sleep, and a core that
+  // has just idled runs slower for a while (see median_ms), so pausing only after LibTorch's turn
+  // put every one of our turns, and none of LibTorch's, right after an idle pause.
   for (int r = 0; r < rounds; ++r) {
-    ours_round(p.ours);
-    torch_round(p.torch);
     let_torch_threads_sleep();
+    ours_round(p.ours);
+    let_torch_threads_sleep();
+    torch_round(p.torch);
   }
   return p;
 }
