@@ -228,11 +228,13 @@ inline void copy_run(const float* src, int64_t j0, int64_t j1, float* dst) {
 }
 
 // V[xi][c][t] = v[xi * vs + c * ldv + t] for the `count` tiles (ldv >= count, vs >= C ldv).
-void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv, int64_t vs) {
+// Channels [c_begin, c_end) only where given (the default: all).
+void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* v, int64_t ldv, int64_t vs,
+                     int64_t c_begin = 0, int64_t c_end = -1) {
   alignas(64) float d[36 * kLanes], t[36 * kLanes], span[6 * kRowSpan];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   const std::vector<char> rows = row_groups(p, tiles, count, false);
-  for (int64_t c = 0; c < p.C; ++c) {
+  for (int64_t c = c_begin; c < (c_end < 0 ? p.C : c_end); ++c) {
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
       if (rows[static_cast<size_t>(tg / kLanes)]) {
@@ -279,11 +281,13 @@ void input_transform(const Problem& p, const Tile* tiles, int64_t count, float* 
 }
 
 // y tiles from M[xi][oc][t] = m[xi * ms + oc * ldm + t]: A^T m A + bias, then the epilogue.
-void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm, int64_t ms) {
+// Output channels [oc_begin, oc_end) only where given (the default: all).
+void output_transform(const Problem& p, const Tile* tiles, int64_t count, const float* m, int64_t ldm, int64_t ms,
+                      int64_t oc_begin = 0, int64_t oc_end = -1) {
   alignas(64) float mt[36 * kLanes], r[24 * kLanes], o[16 * kLanes];
   const WinogradRowKernels* row_kernels = detail::active_winograd_row_kernels();
   const std::vector<char> rows = row_groups(p, tiles, count, true);
-  for (int64_t oc = 0; oc < p.OC; ++oc) {
+  for (int64_t oc = oc_begin; oc < (oc_end < 0 ? p.OC : oc_end); ++oc) {
     const float b = p.bias ? p.bias[oc] : 0.0f;
     for (int64_t tg = 0; tg < count; tg += kLanes) {
       const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - tg));
@@ -422,8 +426,10 @@ BlockPlan plan_blocks(int64_t total, int64_t C, int64_t OC, int64_t threads, int
                                          std::max(kMaxBlock, unit));
   const int64_t blocks = std::min(((total + tb - 1) / tb + threads - 1) / threads * threads, (total + kLanes - 1) / kLanes);
   // Blocks start at multiples of kLanes, so where rows of tiles do too (widths of 32k pixels) every
-  // group of kLanes tiles is one row for the row kernels.
-  return {tb, blocks, ((total + blocks - 1) / blocks + unit - 1) / unit * unit};
+  // group of kLanes tiles is one row for the row kernels. With fewer tiles than a panel per
+  // thread, one block (the caller splits its steps instead).
+  const int64_t step = ((total + blocks - 1) / blocks + unit - 1) / unit * unit;
+  return {tb, (total + step - 1) / step, step};
 }
 
 // V and M of a block hold, per channel, its 36 rows of tb tiles together (V[xi][c][t] at
@@ -502,8 +508,21 @@ void winograd_conv3x3(const float* x, int64_t N, const ConvGeometry& g, const Wi
   const int64_t tb = plan.tb, step = plan.step;
   const Problem p{x, C, g.height, g.width, OC, OH, OW, g.padding, d, g.padding_mode == PaddingMode::kReflect,
                   bias, epilogue, y};
+  const int64_t ld = channel_stride(tb);  // V and M: row c (oc) of plane xi at c * ld + xi * tb
+  if (plan.blocks == 1 && num_threads() > 1) {
+    // One block (a small map: 16 tiles of a 16^2 image): its three steps, each split over the
+    // threads instead of one thread doing it all (by channels, xi, output channels).
+    float* v = t_v.get(C * ld);
+    float* m = t_m.get(OC * ld);
+    parallel_for(C, [&](int64_t c0, int64_t c1) { input_transform(p, tiles.data(), total, v, ld, tb, c0, c1); });
+    parallel_for(36, [&](int64_t x0, int64_t x1) {
+      for (int64_t xi = x0; xi < x1; ++xi)
+        gemm_packed(filters.packed(static_cast<int>(xi)), total, v + xi * tb, ld, m + xi * tb, ld);
+    });
+    parallel_for(OC, [&](int64_t o0, int64_t o1) { output_transform(p, tiles.data(), total, m, ld, tb, o0, o1); });
+    return;
+  }
   parallel_for(plan.blocks, [&](int64_t begin, int64_t end) {
-    const int64_t ld = channel_stride(tb);  // V and M: row c (oc) of plane xi at c * ld + xi * tb
     float* v = t_v.get(C * ld);
     float* m = t_m.get(OC * ld);
     for (int64_t block = begin; block < end; ++block) {
