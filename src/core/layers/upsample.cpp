@@ -96,6 +96,10 @@ Tensor resize_bilinear(const Tensor& x, int64_t out_h, int64_t out_w) {
 
 // forward was:  y[q][oh][ow] = sum_{a,b in {0,1}} lh_a lw_b x[q][h_a][w_b]
 // so:           dx[q][h_a][w_b] += lh_a lw_b dy[q][oh][ow]   (taps coincide at the clamped border)
+// The transpose of the forward's two passes: first the vertical one, v[h][ow] = sum over the output
+// rows oh that read input row h of lh dy[q][oh][ow] (whole rows, vectorized), then the horizontal
+// one, dx[q][h][w] = sum over ow of lw v[h][ow]. Scattering all four products of every output value
+// instead cost 3x as long (a 2x upsample's backward was 5 % of a colorizer's training step).
 Tensor resize_bilinear_backward(const Tensor& dy, int64_t in_h, int64_t in_w) {
   expect_image_batch(dy.shape(), "resize_bilinear_backward");
   expect_positive_size(in_h, in_w, "resize_bilinear_backward");
@@ -107,20 +111,25 @@ Tensor resize_bilinear_backward(const Tensor& dy, int64_t in_h, int64_t in_w) {
   parallel_for(
       planes,
       [&](int64_t q_begin, int64_t q_end) {
+        std::vector<float> v(static_cast<size_t>(in_h * OW));
         for (int64_t q = q_begin; q < q_end; ++q) {
-          float* plane = dxp + q * in_h * in_w;
+          std::fill(v.begin(), v.end(), 0.0f);
           for (int64_t oh = 0; oh < OH; ++oh) {
             const Taps& r = rows[static_cast<size_t>(oh)];
-            float* top = plane + r.i0 * in_w;
-            float* bottom = plane + r.i1 * in_w;
+            float* top = v.data() + r.i0 * OW;
+            float* bottom = v.data() + r.i1 * OW;
             const float* g = dyp + (q * OH + oh) * OW;
+            for (int64_t ow = 0; ow < OW; ++ow) top[ow] += r.l0 * g[ow];
+            for (int64_t ow = 0; ow < OW; ++ow) bottom[ow] += r.l1 * g[ow];
+          }
+          float* plane = dxp + q * in_h * in_w;
+          for (int64_t h = 0; h < in_h; ++h) {
+            const float* vh = v.data() + h * OW;
+            float* out = plane + h * in_w;
             for (int64_t ow = 0; ow < OW; ++ow) {
               const Taps& c = cols[static_cast<size_t>(ow)];
-              const float gt = r.l0 * g[ow], gb = r.l1 * g[ow];
-              top[c.i0] += c.l0 * gt;
-              top[c.i1] += c.l1 * gt;
-              bottom[c.i0] += c.l0 * gb;
-              bottom[c.i1] += c.l1 * gb;
+              out[c.i0] += c.l0 * vh[ow];
+              out[c.i1] += c.l1 * vh[ow];
             }
           }
         }
