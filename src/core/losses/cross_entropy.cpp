@@ -13,6 +13,7 @@
 #include "core/errors.h"
 #include "core/kernels/fast_exp.h"
 #include "core/kernels/parallel.h"
+#include "core/kernels/simd_clones.h"
 
 namespace neuroshop {
 namespace {
@@ -32,14 +33,10 @@ struct CeArgs {
 
 // Blocks [begin, end) of cross_entropy_loss. Every loop runs over the block's positions j with no
 // branch and no call, so it vectorizes; e = exp(z - max) in float (fast_exp, ~1 ulp), the sums
-// over classes in double. Compiled for AVX-512 and AVX2 besides the baseline, picked when the
-// library loads: the core is otherwise built for any x86-64 (SSE2 vectors), which made this loss
-// 5 % of a colorizer training step. No loop reduces across positions and the file is compiled
-// without FMA contraction (CMakeLists.txt), so all of them compute the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void cross_entropy_blocks(int64_t begin, int64_t end, const CeArgs& a) {
+// over classes in double. Built for AVX-512 and AVX2 too (simd_clones.h): in SSE2 alone this
+// loss was 5 % of a colorizer training step. No loop reduces across positions, so every clone
+// computes the same bits.
+NEUROSHOP_SIMD_CLONES void cross_entropy_blocks(int64_t begin, int64_t end, const CeArgs& a) {
   const int64_t S = a.S, C = a.C, blocks_per_image = a.blocks_per_image;
   const float* z = a.z;
   const float* t = a.t;
