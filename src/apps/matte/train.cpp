@@ -603,7 +603,7 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
   r.by_backdrop.emplace_back("rendered white", MatteMethodScores{});
   for (Backdrop kind : all_backdrops()) r.by_backdrop.emplace_back(backdrop_name(kind), MatteMethodScores{});
   for (const CutoutPicture& w : set.white_shots) {
-    pictures.push_back({w.bgr, w.alpha});
+    pictures.push_back({w.bgr, w.alpha, cv::Mat()});  // a rendered shot: its own colours are not known
     group.push_back(0);
   }
   r.white_shots = static_cast<int64_t>(pictures.size());
