@@ -26,6 +26,12 @@ inline void write_file_atomically(const std::string& path, const std::string& by
 // that pick the format from the name (video_file.h streams frames into one, then renames it).
 std::string atomic_temp_name(const std::string& path, bool extension_last = false);
 
+// Removes what writers of `path` that were killed mid-write left beside it: temporaries named as
+// atomic_temp_name makes them (either form) whose process no longer runs. A temporary of a live
+// process, this one included, stays. Returns how many were removed. For a command that takes over
+// a target a killed run was writing (training with --resume).
+int remove_stale_temporaries(const std::string& path);
+
 // Renames a finished temporary file over `path`; on failure removes it and returns why (empty on
 // success). The last step of try_write_file_atomically, for writers that stream into the temporary.
 std::string try_rename_into_place(const std::string& temp, const std::string& path);

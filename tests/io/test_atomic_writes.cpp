@@ -3,6 +3,7 @@
 // one writer's whole file. Also the CRC-32 shared by PNG checks and model files.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -73,6 +74,32 @@ TEST(AtomicFile, FailureLeavesTheTargetAndNoTemporary) {
   for (const auto& entry : fs::directory_iterator(dir)) ++files, (void)entry;
   EXPECT_EQ(files, 1);
   EXPECT_THROW(write_file_atomically((dir / "no" / "such" / "x.bin").string(), std::string("x")), IoError);
+  fs::remove_all(dir);
+}
+
+TEST(AtomicFile, StaleTemporariesOfDeadWritersAreRemoved) {
+  const fs::path dir = fs::temp_directory_path() / ("neuroshop_stale_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // A PID that has just exited: a child reaped here.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const std::string dead = std::to_string(child), alive = std::to_string(::getpid());
+  const std::vector<std::string> stale = {".m.nsm.tmp" + dead + "_3", ".clip.tmp" + dead + "_0.mp4"};
+  const std::vector<std::string> kept = {".m.nsm.tmp" + alive + "_1",  // this process is alive
+                                         ".m.nsm.tmpX_1",                 // not a PID
+                                         ".other.nsm.tmp" + dead + "_2",  // another target
+                                         "m.nsm", "notes.txt"};
+  for (const auto& names : {stale, kept})
+    for (const std::string& name : names) std::ofstream(dir / name) << "x";
+  EXPECT_EQ(remove_stale_temporaries((dir / "m.nsm").string()), 1);
+  EXPECT_EQ(remove_stale_temporaries((dir / "clip.mp4").string()), 1);
+  for (const std::string& name : stale) EXPECT_FALSE(fs::exists(dir / name)) << name;
+  for (const std::string& name : kept) EXPECT_TRUE(fs::exists(dir / name)) << name;
+  EXPECT_EQ(remove_stale_temporaries((dir / "missing" / "m.nsm").string()), 0);  // no such folder
   fs::remove_all(dir);
 }
 

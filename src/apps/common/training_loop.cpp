@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "apps/common/training_files.h"
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/optim/lr_schedule.h"
 
@@ -20,6 +21,10 @@ TrainingLoop::TrainingLoop(TrainingLoopOptions options, Layer& net, Optimizer& o
   state_.optimizer = optimizer_.state();
   state_.rngs = std::move(rngs);
   const std::string checkpoint = checkpoint_path(options_.model_path);
+  // A run killed while it wrote a file left the temporary beside it; this run takes the files over.
+  for (const std::string& file : {options_.model_path, checkpoint, log_json_path(options_.model_path),
+                                  loss_png_path(options_.model_path)})
+    remove_stale_temporaries(file);
   if (options_.resume && std::filesystem::exists(checkpoint)) {
     load_checkpoint(checkpoint, net_, state_);
     seconds_before_ = state_.values.count("seconds") ? std::stod(state_.values.at("seconds")) : 0.0;
