@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/errors.h"
@@ -134,6 +135,18 @@ TEST(CrossEntropyLoss, RejectsBadInputs) {
   EXPECT_THROW(cross_entropy_loss(z, Tensor::from({2, 3}, {1, 0, 0, -0.5f, 1.5f, 0})), ArgumentError);
   const std::vector<float> two = {1.0f, 1.0f};
   EXPECT_THROW(cross_entropy_loss(z, Tensor::full({2, 3}, 1.0f / 3), &two), ArgumentError);
+  // A NaN, an infinite or a negative target anywhere in an image of many positions, whichever
+  // class and position it sits at, is found (the check is counted per position and class).
+  const float bad_values[3] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), -1e-30f};
+  Rng rng(9);
+  const Tensor logits = testing::random_tensor({2, 5, 7, 9}, rng);
+  for (const float bad : bad_values)
+    for (const int64_t at : {int64_t{0}, int64_t{4 * 63 + 17}, int64_t{2 * 5 * 63 - 1}}) {
+      Tensor target = Tensor::full({2, 5, 7, 9}, 0.2f);
+      EXPECT_NO_THROW(cross_entropy_loss(logits, target));
+      target[at] = bad;
+      EXPECT_THROW(cross_entropy_loss(logits, target), ArgumentError) << bad << " at " << at;
+    }
 }
 
 }  // namespace

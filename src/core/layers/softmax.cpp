@@ -40,7 +40,7 @@ inline void channel_max(const float* xn, int64_t C, int64_t inner, int64_t p0, i
   std::copy(xn + p0, xn + p0 + len, m);
   for (int64_t c = 1; c < C; ++c) {
     const float* xc = xn + c * inner + p0;
-    for (int64_t i = 0; i < len; ++i) m[i] = std::max(m[i], xc[i]);
+    for (int64_t i = 0; i < len; ++i) m[i] = m[i] < xc[i] ? xc[i] : m[i];  // std::max by value: it vectorizes
   }
 }
 

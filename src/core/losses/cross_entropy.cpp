@@ -45,7 +45,7 @@ NEUROSHOP_SIMD_CLONES void cross_entropy_blocks(int64_t begin, int64_t end, cons
   const double inv_p = a.inv_p;
   double sum_exp[kBlock], sum_t[kBlock];
   float max_z[kBlock], max_t[kBlock], e_block[kBlock];
-  int32_t arg_t[kBlock];
+  int32_t arg_t[kBlock], ok[kBlock];
   for (int64_t b = begin; b < end; ++b) {
     const int64_t n = b / blocks_per_image;
     const int64_t s0 = (b % blocks_per_image) * kBlock;
@@ -57,21 +57,29 @@ NEUROSHOP_SIMD_CLONES void cross_entropy_blocks(int64_t begin, int64_t end, cons
       sum_exp[j] = sum_t[j] = 0.0;
       max_t[j] = -1.0f;
       arg_t[j] = 0;
+      ok[j] = 0;
     }
-    int32_t bad = 0;
+    // Two loops that vectorize (written as one, with std::max and the check's && and reduction,
+    // it stayed scalar: half of the loss's time). `ok` counts, per position, the targets that are
+    // finite and non-negative (NaN fails both comparisons).
     for (int64_t c = 0; c < C; ++c) {
       const float* zr = z + base + c * S;
       const float* tr = t + base + c * S;
       for (int64_t j = 0; j < len; ++j) {
+        const float zj = zr[j];  // std::max by value: through its references the loop stayed scalar
+        max_z[j] = max_z[j] < zj ? zj : max_z[j];
+        sum_t[j] += tr[j];
+      }
+      for (int64_t j = 0; j < len; ++j) {
         const float tj = tr[j];
-        max_z[j] = std::max(max_z[j], zr[j]);
-        bad |= !(tj >= 0.0f && tj <= std::numeric_limits<float>::max());  // negative, inf or NaN
-        sum_t[j] += tj;
+        ok[j] += static_cast<int32_t>(tj >= 0.0f) & static_cast<int32_t>(tj <= std::numeric_limits<float>::max());
         const bool larger = tj > max_t[j];
         max_t[j] = larger ? tj : max_t[j];
         arg_t[j] = larger ? static_cast<int32_t>(c) : arg_t[j];
       }
     }
+    bool bad = false;
+    for (int64_t j = 0; j < len; ++j) bad |= ok[j] != C;
     if (bad) {
       a.bad_target[b] = 1;
       continue;
