@@ -15,10 +15,17 @@
 namespace neuroshop {
 namespace fs = std::filesystem;
 
+namespace {
+
+// Marks a temporary in its name: ".NAME" + kTempTag + "PID_N" (see atomic_temp_name).
+constexpr char kTempTag[] = ".tmp";
+
+}  // namespace
+
 std::string atomic_temp_name(const std::string& path, bool extension_last) {
   static std::atomic<unsigned> counter{0};
   const fs::path target(path);
-  const std::string unique = ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string unique = kTempTag + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   const std::string name = extension_last
                                ? "." + target.stem().string() + unique + target.extension().string()
                                : "." + target.filename().string() + unique;
@@ -27,7 +34,7 @@ std::string atomic_temp_name(const std::string& path, bool extension_last) {
 
 namespace {
 
-// The PID in a temporary's name: `rest` starts right after ".tmp", as "PID_N..." (-1 if it does not).
+// The PID in a temporary's name: `rest` starts right after kTempTag, as "PID_N..." (-1 if it does not).
 pid_t temporary_pid(const std::string& rest) {
   const size_t underscore = rest.find('_');
   if (underscore == 0 || underscore == std::string::npos || underscore > 9) return -1;
@@ -45,7 +52,8 @@ int remove_stale_temporaries(const std::string& path) {
   const fs::path target(path);
   const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   // ".NAME.tmpPID_N" and ".STEM.tmpPID_N.EXT" (atomic_temp_name's two forms)
-  const std::string prefixes[2] = {"." + target.filename().string() + ".tmp", "." + target.stem().string() + ".tmp"};
+  const std::string prefixes[2] = {"." + target.filename().string() + kTempTag,
+                                   "." + target.stem().string() + kTempTag};
   const std::string extension = target.extension().string();
   std::error_code ec;
   int removed = 0;

@@ -66,7 +66,7 @@ NEUROSHOP_SIMD_CLONES void cross_entropy_blocks(int64_t begin, int64_t end, cons
       const float* zr = z + base + c * S;
       const float* tr = t + base + c * S;
       for (int64_t j = 0; j < len; ++j) {
-        const float zj = zr[j];  // std::max by value: through its references the loop stayed scalar
+        const float zj = zr[j];
         max_z[j] = max_z[j] < zj ? zj : max_z[j];
         sum_t[j] += tr[j];
       }
