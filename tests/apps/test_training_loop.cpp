@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/common/batch_prefetch.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "core/errors.h"
@@ -303,6 +304,57 @@ TEST_F(SharedTrainingLoop, ContinuesASnapshotsScheduleWithoutACheckpoint) {
   o.start_step = 10;  // nothing left of the schedule
   fs::remove(checkpoint_path(path("m.nsm")));
   EXPECT_THROW(TrainingLoop(o, next.net, *next.adam, {{"data", &next.data_rng}}), ArgumentError);
+}
+
+// Prefetched batches are the in-place ones, in order; between two batches the data RNG holds the
+// state the in-place loop has there (what a checkpoint saves), so a prefetcher started from a
+// saved state continues the same stream; the maker runs on another thread with parallel_for
+// serial there; a maker's exception reaches next().
+TEST(BatchPrefetch, GivesTheInPlaceBatchesAndRngStates) {
+  auto make = [](Rng& rng) {
+    std::vector<uint64_t> batch(1 + rng.below(5));
+    for (uint64_t& v : batch) v = rng.next_u64();
+    return batch;
+  };
+  Rng in_place(42), data(42);
+  std::vector<Rng> states;  // the in-place RNG after each batch
+  std::vector<std::vector<uint64_t>> expected;
+  for (int i = 0; i < 12; ++i) {
+    expected.push_back(make(in_place));
+    states.push_back(in_place);
+  }
+  {
+    BatchPrefetcher<std::vector<uint64_t>> batches(make, data);
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(batches.next(), expected[static_cast<size_t>(i)]) << i;
+      Rng a = data, b = states[static_cast<size_t>(i)];
+      EXPECT_EQ(a.next_u64(), b.next_u64()) << "data RNG after batch " << i;
+    }
+  }
+  Rng resumed = states[5];  // a checkpoint after batch 6
+  BatchPrefetcher<std::vector<uint64_t>> again(make, resumed);
+  for (int i = 6; i < 12; ++i) EXPECT_EQ(again.next(), expected[static_cast<size_t>(i)]) << i;
+
+  Rng rng(1);
+  const std::thread::id me = std::this_thread::get_id();
+  BatchPrefetcher<std::pair<bool, int>> where(
+      [&](Rng&) {
+        std::atomic<int> chunks{0};
+        parallel_for(100, [&](int64_t, int64_t) { ++chunks; });
+        return std::make_pair(std::this_thread::get_id() == me, chunks.load());
+      },
+      rng);
+  EXPECT_TRUE(where.next().first);                    // the first batch is made in place
+  EXPECT_EQ(where.next(), std::make_pair(false, 1));  // then on the helper thread, serially
+  int calls = 0;
+  BatchPrefetcher<int> failing(
+      [&](Rng&) {
+        if (++calls == 2) throw IoError("unreadable photo");
+        return calls;
+      },
+      rng);
+  EXPECT_EQ(failing.next(), 1);
+  EXPECT_THROW(failing.next(), IoError);
 }
 
 }  // namespace

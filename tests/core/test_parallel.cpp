@@ -187,5 +187,33 @@ TEST(Parallel, ResizingKeepsWorking) {
   }
 }
 
+// Under a SerialScope the calling thread's parallel_for runs as one chunk on that thread, and the
+// scope restores the previous behaviour when it ends (scopes nest).
+TEST(Parallel, SerialScopeRunsTheThreadsLoopsInOneChunk) {
+  ThreadCountGuard guard;
+  set_num_threads(2);
+  auto chunks = [] {
+    std::atomic<int> count{0};
+    std::atomic<bool> other_thread{false};
+    const std::thread::id me = std::this_thread::get_id();
+    parallel_for(1000, [&](int64_t, int64_t) {
+      ++count;
+      if (std::this_thread::get_id() != me) other_thread = true;
+    });
+    return std::make_pair(count.load(), other_thread.load());
+  };
+  EXPECT_EQ(chunks().first, 2);
+  {
+    SerialScope serial;
+    EXPECT_EQ(chunks(), std::make_pair(1, false));
+    {
+      SerialScope inner;
+      EXPECT_EQ(chunks(), std::make_pair(1, false));
+    }
+    EXPECT_EQ(chunks(), std::make_pair(1, false));
+  }
+  EXPECT_EQ(chunks().first, 2);
+}
+
 }  // namespace
 }  // namespace neuroshop

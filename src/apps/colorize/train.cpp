@@ -10,6 +10,7 @@
 #include "apps/colorize/dataset.h"
 #include "apps/colorize/model.h"
 #include "apps/colorize/network.h"
+#include "apps/common/batch_prefetch.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
 #include "core/errors.h"
@@ -90,8 +91,13 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   if (!loop.log().val().empty()) summary.val_loss = loop.log().val().back().loss;
 
   apps::TrainingLoopSteps steps;
+  apps::BatchPrefetcher<Batch> batches(
+      [&](Rng& rng) {
+        return sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, rng, o.max_zoom);
+      },
+      data_rng);
   steps.train_step = [&] {
-    const Batch batch = sample_batch(train_set.photos, o.batch_size, o.crop, bins, HintOptions{}, data_rng, o.max_zoom);
+    const Batch batch = batches.next();
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(batch.input), batch.target, &weights, &dlogits);
     net.backward_params(dlogits);

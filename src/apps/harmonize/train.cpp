@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/batch_prefetch.h"
 #include "apps/common/evaluation.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
@@ -106,15 +107,23 @@ HarmonizeTrainSummary train_harmonize(const HarmonizeTrainOptions& o, const Prog
   summary.masks = static_cast<int64_t>(alphas.size());
 
   apps::TrainingLoopSteps steps;
+  apps::BatchPrefetcher<std::vector<HarmonizeSample>> batches(
+      [&](Rng& rng) {
+        std::vector<HarmonizeSample> batch;
+        for (int64_t b = 0; b < o.batch_size; ++b) {
+          const cv::Mat& photo = train_set.images[rng.below(train_set.images.size())];
+          const cv::Mat& other = train_set.images[rng.below(train_set.images.size())];
+          batch.push_back(make_sample(random_crop(photo, o.crop, rng), other, alphas, rng));
+        }
+        return batch;
+      },
+      data_rng);
   steps.train_step = [&] {
-    std::vector<HarmonizeSample> batch;
+    const std::vector<HarmonizeSample> batch = batches.next();
     std::vector<cv::Mat> composites, masks;
-    for (int64_t b = 0; b < o.batch_size; ++b) {
-      const cv::Mat& photo = train_set.images[data_rng.below(train_set.images.size())];
-      const cv::Mat& other = train_set.images[data_rng.below(train_set.images.size())];
-      batch.push_back(make_sample(random_crop(photo, o.crop, data_rng), other, alphas, data_rng));
-      composites.push_back(batch.back().composite);
-      masks.push_back(batch.back().mask);
+    for (const HarmonizeSample& sample : batch) {
+      composites.push_back(sample.composite);
+      masks.push_back(sample.mask);
     }
     const Tensor mask = mask_tensor(masks);
     const Tensor pred = net.forward(harmonize_input(composites, masks));

@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "apps/common/batch_prefetch.h"
 #include "apps/common/evaluation.h"
 #include "apps/common/training_files.h"
 #include "apps/common/training_loop.h"
@@ -519,9 +520,15 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   summary.products = static_cast<int64_t>(products.size());
 
   apps::TrainingLoopSteps steps;
+  apps::BatchPrefetcher<std::vector<MatteSample>> batches(
+      [&](Rng& rng) {
+        std::vector<MatteSample> batch;
+        for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, products, textures, o.crop, rng));
+        return batch;
+      },
+      data_rng);
   steps.train_step = [&] {
-    std::vector<MatteSample> batch;
-    for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, products, textures, o.crop, data_rng));
+    const std::vector<MatteSample> batch = batches.next();
     Tensor dlogits;
     summary.train_loss = cross_entropy_loss(net.forward(matte_input(batch)), matte_target(batch), nullptr, &dlogits);
     net.backward_params(dlogits);

@@ -232,4 +232,8 @@ void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end
   pool().run(n, fn, grain);
 }
 
+SerialScope::SerialScope() : previous_(t_inside_parallel) { t_inside_parallel = true; }
+
+SerialScope::~SerialScope() { t_inside_parallel = previous_; }
+
 }  // namespace neuroshop
