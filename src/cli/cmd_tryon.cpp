@@ -347,6 +347,8 @@ void add_train_matte(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--width", o->width, "network width of a new network")->check(CLI::Range(int64_t{4}, int64_t{128}));
   sub->add_option("--init", o->init, "fine-tune this matte model (at --crop) instead of training a new network")
       ->type_name("MODEL");
+  sub->add_option("--openings", o->openings, "share of cut-out draws given holes between bars or a glass pane")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--max-textures", o->max_textures, "texture photos to load (0: all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   sub->callback([o, sub, &global] {
@@ -372,7 +374,8 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::Range(int64_t{0}, int64_t{100000}));
   sub->add_option("--seed", o->seed, "seed of the synthetic photos")->check(unsigned_integer());
   sub->add_option("--size", o->size, "long side the pictures are evaluated at")->check(CLI::Range(int64_t{64}, int64_t{4096}));
-  sub->add_flag("--all-views", o->all_views, "evaluate every view, the trained-on ones too");
+  sub->add_option("--views", o->views, "held-out (never trained on), trained or all")
+      ->check(CLI::IsMember({"held-out", "trained", "all"}));
   sub->add_option("--sheet", o->sheet, "also draw the worst cut-outs (photo | truth | network + GrabCut) into this image")
       ->type_name("IMAGE");
   sub->add_option("--sheet-count", o->sheet_count, "pictures on the sheet")->check(CLI::Range(int64_t{1}, int64_t{200}));
@@ -402,13 +405,25 @@ void add_eval_matte(CLI::App& app, const GlobalOptions& global) {
           j.field(std::string(name) + "_iou", s->iou).field(std::string(name) + "_edge_error", s->edge_error);
         j.end_object();
       }
+      j.end_array();
+      j.key("network_grabcut_pictures").begin_array();
+      for (const matte::MattePictureScore& p : r.refined_pictures)
+        j.begin_object()
+            .field("view", p.view)
+            .field("backdrop", p.backdrop)
+            .field("iou", p.iou)
+            .field("edge_error", p.edge_error)
+            .end_object();
       j.end_array().end_object();
       return;
     }
-    std::printf("%lld held-out pictures (%lld rendered white shots, %lld synthetic)\n\n"
-                "| method | IoU | mean alpha error | edge-band error | fringe: photo colours | fringe: decontaminated | s/picture |\n"
-                "|---|---|---|---|---|---|---|\n",
-                static_cast<long long>(r.pictures), static_cast<long long>(r.white_shots), static_cast<long long>(r.synthetic));
+    std::printf(
+        "%lld %s pictures (%lld rendered white shots, %lld synthetic)\n\n"
+        "| method | IoU | mean alpha error | edge-band error | fringe: photo colours | fringe: decontaminated | "
+        "s/picture |\n"
+        "|---|---|---|---|---|---|---|\n",
+        static_cast<long long>(r.pictures), o->views.c_str(), static_cast<long long>(r.white_shots),
+        static_cast<long long>(r.synthetic));
     for (const auto& [name, s] : rows(r))
       std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f |\n", name, s->iou, s->alpha_error, s->edge_error,
                   s->fringe_raw, s->fringe, s->seconds);

@@ -311,6 +311,56 @@ TEST(TryonNetworks, MatteSamplesKeepTheItemsAlphaAndShadowsOutOfIt) {
   }
 }
 
+// punch_openings cuts one framed panel into an opaque item: the frame keeps the item's alpha and
+// colour, and inside it either holes (alpha down to 0) or a glass pane (alpha 0.08–0.4, a pale tint)
+// open the item to the backdrop; both kinds occur over a few seeds, nothing outside the panel
+// changes, and an item too small for a panel is left alone.
+TEST(TryonNetworks, PunchOpeningsCutsHolesOrAGlassPaneInsideTheItem) {
+  const cv::Mat item(120, 100, CV_32FC3, cv::Scalar(0.1, 0.2, 0.6));
+  const cv::Mat opaque(120, 100, CV_32F, cv::Scalar(1.0f));
+  int holes = 0, panes = 0;
+  for (uint64_t seed = 1; seed <= 24; ++seed) {
+    Rng rng(seed);
+    cv::Mat bgr = item.clone(), alpha = opaque.clone();
+    ASSERT_TRUE(punch_openings(bgr, alpha, rng));
+    const cv::Rect changed = cv::boundingRect(alpha < 1.0f);
+    ASSERT_FALSE(changed.empty());
+    EXPECT_LE(changed.width, 52);  // at most half the item's side, less the frame
+    EXPECT_LE(changed.height, 62);
+    EXPECT_GT(changed.x, 0);  // the frame stays: nothing opens at the item's border
+    EXPECT_GT(changed.y, 0);
+    EXPECT_LT(changed.br().x, 100);
+    EXPECT_LT(changed.br().y, 120);
+    double lo = 0.0;
+    cv::minMaxLoc(alpha, &lo);
+    if (lo == 0.0) {
+      ++holes;
+    } else {
+      ++panes;
+      EXPECT_GE(lo, 0.08 - 1e-6);
+      EXPECT_LE(lo, 0.4 + 1e-6);
+      const cv::Vec3f tint = bgr.at<cv::Vec3f>(changed.y + changed.height / 2, changed.x + changed.width / 2);
+      if (alpha.at<float>(changed.y + changed.height / 2, changed.x + changed.width / 2) == static_cast<float>(lo)) {
+        for (int c = 0; c < 3; ++c) EXPECT_GE(tint[c], 0.6f) << "a pale glass tint";
+      }
+    }
+    int changed_outside = 0;
+    for (int y = 0; y < bgr.rows; ++y)
+      for (int x = 0; x < bgr.cols; ++x)
+        if (!changed.contains(cv::Point(x, y)) && bgr.at<cv::Vec3f>(y, x) != item.at<cv::Vec3f>(y, x))
+          ++changed_outside;
+    EXPECT_EQ(changed_outside, 0) << "colour outside the panel";
+  }
+  EXPECT_GT(holes, 0);
+  EXPECT_GT(panes, 0);
+  Rng rng(1);
+  cv::Mat small_bgr(20, 20, CV_32FC3, cv::Scalar::all(0.5)), small_alpha(20, 20, CV_32F, cv::Scalar(1.0f));
+  EXPECT_FALSE(punch_openings(small_bgr, small_alpha, rng));
+  EXPECT_EQ(cv::countNonZero(small_alpha < 1.0f), 0);
+  cv::Mat wrong(30, 30, CV_32F);
+  EXPECT_THROW(punch_openings(wrong, wrong, rng), ArgumentError);
+}
+
 // The backdrop classes look like their names: white brighter than light grey brighter than mid
 // grey (neutral), beige warm (red above blue), a gradient changing far more from top to bottom
 // than a plain white, a paper sweep brighter at the floor than on the wall.

@@ -481,6 +481,9 @@ TEST_F(BadInput, TrainingData) {
                       {"nope.png"}},
                      {{"-q", "train", "harmonize", "--data", s("nope"), "--out", model, "--steps", "2"}, {"nope"}},
                      {{"-q", "train", "matte", "--renders", s("nope"), "--out", model, "--steps", "2"}, {"nope"}},
+                     {{"-q", "train", "matte", "--renders", s("photos"), "--out", model, "--openings", "1.5"},
+                      {"--openings"}},
+                     {{"-q", "eval", "matte", "--data", s("photos"), "--views", "some"}, {"--views", "held-out"}},
                  },
                  {model, s("out/m.ckpt.nsm"), s("resume/m.nsm")});
 }

@@ -158,6 +158,10 @@ cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha) {
   cv::theRNG().state = kGrabCutSeed;
   cv::grabCut(small8, labels, cv::Rect(), bgd_model, fgd_model, 3, cv::GC_INIT_WITH_MASK);
   cv::Mat fg = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
+  // GrabCut's colour models fill a hole whose backdrop looks like the pale object around it (the X
+  // of a cream chair on white, a glass pane): where the network sees the backdrop (alpha < 0.5), it
+  // stays background.
+  fg &= coarse >= 0.5f;
   cv::Mat alpha_small;
   alpha_small = to_unit_float(fg, 8);
   cv::Mat alpha;

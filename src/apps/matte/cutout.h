@@ -30,8 +30,9 @@ cv::Mat grabcut_alpha(const cv::Mat& bgr);
 
 // A coarse alpha (e.g. the matting network's, upsampled) refined by GrabCut at up to 512 px:
 // coarse > 0.95 (eroded) and unlike the backdrop (grabcut_alpha's shadowless seed) is sure object,
-// coarse < 0.05 (eroded) sure background, the rest probable by its side of 0.5. CV_32F alpha in
-// {0, 1}, edges softened by one pixel.
+// coarse < 0.05 (eroded) sure background, the rest probable by its side of 0.5; GrabCut's object is
+// then kept only where coarse ≥ 0.5 (its colour models would fill a hole that shows a backdrop as
+// pale as the object). CV_32F alpha in {0, 1}, edges softened by one pixel.
 cv::Mat grabcut_refine(const cv::Mat& bgr, const cv::Mat& coarse_alpha);
 
 // The object's own colours at its soft edge: a pixel with 0 < alpha < 1 mixes the object's colour

@@ -434,8 +434,66 @@ MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alp
   return s;
 }
 
+bool punch_openings(cv::Mat& bgr, cv::Mat& alpha, Rng& rng) {
+  if (bgr.type() != CV_32FC3 || alpha.type() != CV_32F || bgr.size() != alpha.size())
+    throw ArgumentError("punch_openings: expected a CV_32FC3 item and a CV_32F alpha of its size");
+  const int W = alpha.cols, H = alpha.rows;
+  if (W < 24 || H < 24) return false;
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    const int pw = std::max(12, static_cast<int>(W * rng.uniform(0.15, 0.5)));
+    const int ph = std::max(12, static_cast<int>(H * rng.uniform(0.15, 0.5)));
+    const cv::Rect panel(static_cast<int>(rng.below(static_cast<uint64_t>(W - pw + 1))),
+                         static_cast<int>(rng.below(static_cast<uint64_t>(H - ph + 1))), pw, ph);
+    if (cv::mean(alpha(panel))[0] < 0.97) continue;  // a panel lies inside the object
+    // solid: 1 on the frame and the bars, 0 in the openings (anti-aliased in between).
+    const int t = std::max(2, static_cast<int>(std::min(pw, ph) * rng.uniform(0.05, 0.14)));
+    cv::Mat solid(ph, pw, CV_32F, cv::Scalar(0));
+    solid(cv::Rect(0, 0, pw, t)).setTo(1.0f);
+    solid(cv::Rect(0, ph - t, pw, t)).setTo(1.0f);
+    solid(cv::Rect(0, 0, t, ph)).setTo(1.0f);
+    solid(cv::Rect(pw - t, 0, t, ph)).setTo(1.0f);
+    const bool glass = rng.uniform() < 0.3;
+    const int pattern = static_cast<int>(rng.below(glass ? 2 : 3));  // glass: none or rails; holes: X, rails, spindles
+    const int bar = std::max(2, static_cast<int>(t * rng.uniform(0.6, 1.2)));
+    if (!glass && pattern == 0) {
+      cv::line(solid, cv::Point(0, 0), cv::Point(pw - 1, ph - 1), cv::Scalar(1.0), bar, cv::LINE_AA);
+      cv::line(solid, cv::Point(pw - 1, 0), cv::Point(0, ph - 1), cv::Scalar(1.0), bar, cv::LINE_AA);
+    } else if (pattern == 1) {
+      const int rails = 1 + static_cast<int>(rng.below(3));
+      for (int k = 1; k <= rails; ++k) {
+        const int y = ph * k / (rails + 1);
+        cv::line(solid, cv::Point(0, y), cv::Point(pw - 1, y), cv::Scalar(1.0), bar, cv::LINE_AA);
+      }
+    } else if (pattern == 2) {
+      const int spindles = 2 + static_cast<int>(rng.below(4));
+      for (int k = 1; k <= spindles; ++k) {
+        const int x = pw * k / (spindles + 1);
+        cv::line(solid, cv::Point(x, 0), cv::Point(x, ph - 1), cv::Scalar(1.0), bar, cv::LINE_AA);
+      }
+    }
+    cv::min(solid, 1.0f, solid);
+    const float pane = glass ? static_cast<float>(rng.uniform(0.08, 0.4)) : 0.0f;
+    const float light = static_cast<float>(rng.uniform(0.75, 1.0));
+    const cv::Vec3f tint(light * static_cast<float>(rng.uniform(0.9, 1.0)),
+                         light * static_cast<float>(rng.uniform(0.9, 1.0)),
+                         light * static_cast<float>(rng.uniform(0.85, 1.0)));
+    for (int y = 0; y < ph; ++y) {
+      const float* sp = solid.ptr<float>(y);
+      float* a = alpha.ptr<float>(panel.y + y) + panel.x;
+      cv::Vec3f* c = bgr.ptr<cv::Vec3f>(panel.y + y) + panel.x;
+      for (int x = 0; x < pw; ++x) {
+        const float s = sp[x];
+        if (glass) c[x] = (s * a[x] * c[x] + (1.0f - s) * pane * tint) / std::max(1e-6f, s * a[x] + (1.0f - s) * pane);
+        a[x] = s * a[x] + (1.0f - s) * pane;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
 MatteSample make_matte_sample(const RenderSet& renders, const std::vector<CutoutPicture>& products,
-                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng) {
+                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng, double openings) {
   const cv::Size canvas(static_cast<int>(size), static_cast<int>(size));
   const double kind = rng.uniform();
   if (kind < 0.2 && !renders.white_shots.empty())
@@ -458,6 +516,11 @@ MatteSample make_matte_sample(const RenderSet& renders, const std::vector<Cutout
     cv::warpAffine(c.alpha, alpha, map, out_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
     const cv::Rect box = tryon::alpha_bounds(alpha);
     if (box.empty()) return compose_on_plain(c.bgr, c.alpha, canvas, rng);
+    if (openings > 0.0 && rng.uniform() < openings) {
+      cv::Mat item_bgr = bgr(box).clone(), item_alpha = alpha(box).clone();
+      punch_openings(item_bgr, item_alpha, rng);
+      return compose_on_plain(item_bgr, item_alpha, canvas, rng);
+    }
     return compose_on_plain(bgr(box), alpha(box), canvas, rng);
   }
   // A photo-textured silhouette: a cut-out's shape or a procedural object.
@@ -523,7 +586,8 @@ MatteTrainSummary train_matte(const MatteTrainOptions& o, const ProgressFn& prog
   apps::BatchPrefetcher<std::vector<MatteSample>> batches(
       [&](Rng& rng) {
         std::vector<MatteSample> batch;
-        for (int64_t b = 0; b < o.batch_size; ++b) batch.push_back(make_matte_sample(renders, products, textures, o.crop, rng));
+        for (int64_t b = 0; b < o.batch_size; ++b)
+          batch.push_back(make_matte_sample(renders, products, textures, o.crop, rng, o.openings));
         return batch;
       },
       data_rng);
@@ -596,22 +660,27 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
   if (o.size < 64) throw ArgumentError("--size must be at least 64");
   if (!o.sheet.empty() && !has_image_extension(o.sheet))
     throw ArgumentError("--sheet '" + o.sheet + "': expected an image file name (.jpg, .png, ...)");
-  RenderSet set = load_renders(o.data, o.size, true);
-  if (o.all_views) {
+  if (o.views != "held-out" && o.views != "trained" && o.views != "all")
+    throw ArgumentError("--views: expected held-out, trained or all, got '" + o.views + "'");
+  RenderSet set = load_renders(o.data, o.size, o.views != "trained");
+  if (o.views == "all") {
     const RenderSet rest = load_renders(o.data, o.size, false);
     set.cutouts.insert(set.cutouts.end(), rest.cutouts.begin(), rest.cutouts.end());
     set.white_shots.insert(set.white_shots.end(), rest.white_shots.begin(), rest.white_shots.end());
   }
   if (set.cutouts.empty() && set.white_shots.empty())
-    throw IoError("eval matte: no held-out renders found in '" + o.data + "' (expected e.g. " + kHeldOutViews[0] + ".png)");
+    throw IoError("eval matte: no " + o.views + " renders found in '" + o.data + "' (expected e.g. " +
+                  kHeldOutViews[0] + ".png)");
   MatteEvalResult r;
   std::vector<MatteSample> pictures;
-  std::vector<size_t> group;  // index into r.by_backdrop
+  std::vector<size_t> group;       // index into r.by_backdrop
+  std::vector<std::string> views;  // each picture's view
   r.by_backdrop.emplace_back("rendered white", MatteMethodScores{});
   for (Backdrop kind : all_backdrops()) r.by_backdrop.emplace_back(backdrop_name(kind), MatteMethodScores{});
   for (const CutoutPicture& w : set.white_shots) {
     pictures.push_back({w.bgr, w.alpha, cv::Mat()});  // a rendered shot: its own colours are not known
     group.push_back(0);
+    views.push_back(w.name);
   }
   r.white_shots = static_cast<int64_t>(pictures.size());
   for (int64_t i = 0; i < o.count && !set.cutouts.empty(); ++i) {
@@ -624,6 +693,7 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
     const size_t kind = static_cast<size_t>(i) % all_backdrops().size();
     pictures.push_back(compose_on_backdrop(c.bgr, c.alpha, size, all_backdrops()[kind], rng));
     group.push_back(kind + 1);
+    views.push_back(c.name);
   }
   r.synthetic = static_cast<int64_t>(pictures.size()) - r.white_shots;
   r.pictures = static_cast<int64_t>(pictures.size());
@@ -653,6 +723,10 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
        {[&] { return grabcut_alpha(p->bgr); }, &r.grabcut.seconds}},
       [&](size_t m, const cv::Mat& alpha) {
         double scores[] = {iou(alpha, p->alpha), mean_abs(alpha, p->alpha), edge_band_error(alpha, p->alpha, band), 0.0, 0.0};
+        if (m == 1) {
+          const size_t index = static_cast<size_t>(p - pictures.data());
+          r.refined_pictures.push_back({views[index], r.by_backdrop[g].first, scores[0], scores[2]});
+        }
         if (m == 1 && !o.sheet.empty()) {
           const size_t index = static_cast<size_t>(p - pictures.data());
           refined_alpha[index] = alpha.clone();

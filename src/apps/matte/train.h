@@ -71,11 +71,19 @@ cv::Mat studio_backdrop(Backdrop kind, cv::Size size, Rng& rng);
 // backdrop with its contact and often a cast shadow; compose_on_plain draws the class at random.
 MatteSample compose_on_backdrop(const cv::Mat& item_bgr, const cv::Mat& item_alpha, cv::Size size, Backdrop kind,
                                 Rng& rng);
+// Openings cut into an item where the backdrop must show through, the cases a cut-out most often
+// fills: a framed panel inside the item's opaque part whose gaps between bars (an X brace, rails or
+// spindles) are holes (alpha 0), or whose inside is a glass pane (alpha 0.08–0.4, a pale tint, so
+// the composite shows the backdrop through it). Bars and frame are drawn anti-aliased; the panel
+// covers 15–50 % of the item's sides. Returns false (item unchanged) when no mostly opaque place
+// for a panel is found. bgr: CV_32FC3, alpha: CV_32F, same size, modified in place.
+bool punch_openings(cv::Mat& bgr, cv::Mat& alpha, Rng& rng);
+
 // A training sample: a white shot (20 %), a cut-out on a studio backdrop (40 %; half of them a
-// product photo's when `products` is not empty), or a photo-textured silhouette (40 %; cut-outs
-// instead when there are no textures).
+// product photo's when `products` is not empty; a share `openings` of them with punch_openings), or
+// a photo-textured silhouette (40 %; cut-outs instead when there are no textures).
 MatteSample make_matte_sample(const RenderSet& renders, const std::vector<CutoutPicture>& products,
-                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng);
+                              const std::vector<cv::Mat>& textures, int64_t size, Rng& rng, double openings = 0.0);
 
 struct MatteTrainOptions {
   std::string renders;               // the renders folder
@@ -95,6 +103,7 @@ struct MatteTrainOptions {
   int64_t val_every = 100;
   int64_t checkpoint_every = 50;
   int64_t max_textures = 400;
+  double openings = 0.0;  // share of cut-out draws given holes or a glass pane (punch_openings)
   std::string command_line;
 };
 
@@ -113,7 +122,7 @@ struct MatteEvalOptions {
   int64_t count = 40;                // synthetic composites of the held-out cut-outs (besides their white shots)
   uint64_t seed = 1;
   int64_t size = 384;                // evaluation pictures' long side
-  bool all_views = false;            // evaluate every view, not only the held-out ones
+  std::string views = "held-out";    // which views: "held-out" (never trained on), "trained" or "all"
   std::string sheet;                 // if set, the worst pictures of network + GrabCut are drawn here, one a row:
   int64_t sheet_count = 8;           // photo | truth over a dark grey | cut-out (decontaminated) over it, IoU
 };
@@ -135,8 +144,15 @@ struct MatteMethodScores {
   MatteScores network, refined, threshold, grabcut;  // refined: the network's alpha through grabcut_refine
 };
 
+// One picture's result for network + GrabCut (what `cutout` and `tryon` use).
+struct MattePictureScore {
+  std::string view, backdrop;
+  double iou = 0.0, edge_error = 0.0;
+};
+
 struct MatteEvalResult : MatteMethodScores {
   int64_t white_shots = 0, synthetic = 0;
+  std::vector<MattePictureScore> refined_pictures;  // in evaluation order
   // By backdrop: "rendered white" (the renders' own white shots) and each Backdrop class.
   std::vector<std::pair<std::string, MatteMethodScores>> by_backdrop;
 };
