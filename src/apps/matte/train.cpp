@@ -726,11 +726,10 @@ MatteEvalResult evaluate_matte(MatteModel& model, const MatteEvalOptions& o, con
         if (m == 1) {
           const size_t index = static_cast<size_t>(p - pictures.data());
           r.refined_pictures.push_back({views[index], r.by_backdrop[g].first, scores[0], scores[2]});
-        }
-        if (m == 1 && !o.sheet.empty()) {
-          const size_t index = static_cast<size_t>(p - pictures.data());
-          refined_alpha[index] = alpha.clone();
-          refined_iou.emplace_back(scores[0], index);
+          if (!o.sheet.empty()) {
+            refined_alpha[index] = alpha.clone();
+            refined_iou.emplace_back(scores[0], index);
+          }
         }
         if (!p->fg.empty()) {
           scores[3] = fringe_error(p->bgr, alpha, p->fg, p->alpha, band);
