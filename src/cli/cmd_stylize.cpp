@@ -182,6 +182,14 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--seed", o->seed, "seed of the network and the data sampling")->check(unsigned_integer());
   sub->add_option("--feature-seed", o->feature_seed, "seed of the random feature network")->check(unsigned_integer());
   sub->add_option("--max-photos", o->max_photos, "use at most this many photos (0: all)")->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  sub->add_option("--teacher", o->teacher,
+                  "patches: learn what patch synthesis makes of each photo (made once, kept in OUT.teacher/)")
+      ->check(CLI::IsMember({"patches"}));
+  sub->add_option("--teacher-pixel", o->teacher_pixel_weight, "weight of the L1 distance to the teacher's result")
+      ->check(finite_in(0.0, 1e9));
+  sub->add_option("--teacher-cache", o->teacher_cache,
+                  "folder the teacher's results are kept in (default: OUT.teacher)")
+      ->type_name("DIR");
   sub->callback([o, hours, sub, &global] {
     if (o->out.empty()) throw ArgumentError("train stylize needs -o/--output MODEL.nsm");
     if (o->crop % 8 != 0) throw ArgumentError("--crop must be a multiple of 8, got " + std::to_string(o->crop));
@@ -191,6 +199,9 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
     ProgressBar bar(std::cerr, ProgressBar::stderr_style(global.quiet));
     const stylize::TrainSummary s = stylize::train(*o, bar.callback());
     bar.finish();
+    if (!o->teacher.empty())
+      std::printf("teacher: %lld results made, the others read from %s\n", static_cast<long long>(s.teacher_computed),
+                  (o->teacher_cache.empty() ? o->out + ".teacher" : o->teacher_cache).c_str());
     std::printf("trained %lld steps in %s on %lld photos (%lld held out), %lld parameters\n"
                 "last step: loss %.4f (style %.4f, content %.4f, tv %.5f); validation: loss %.4f (style %.4f, content %.4f)\n"
                 "model: %s\n",

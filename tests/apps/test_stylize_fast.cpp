@@ -1,6 +1,6 @@
 // Fast styles: the transform network keeps any input's size (odd ones too), starts as the
 // identity, round-trips through a model file with its palette, trains and resumes on tiny
-// generated photos; the CLI's stylize errors are one line.
+// generated photos, also from the patch-synthesis teacher; the CLI's stylize errors are one line.
 #include <gtest/gtest.h>
 
 #include "apps/common/training_files.h"
@@ -103,26 +103,37 @@ TEST(StylizeFast, StylizeFastKeepsSizeDepthAlphaAndChecksOptions) {
   EXPECT_THROW(stylize_fast(model, content, bad), ArgumentError);
 }
 
+// `count` generated photos p0.png, p1.png, ... in dir/photos, each phase_step further along.
+void write_photos(const fs::path& dir, int count, int width, int height, float phase_step) {
+  fs::create_directories(dir / "photos");
+  for (int i = 0; i < count; ++i) {
+    cv::Mat bgr8;
+    gradient_image(width, height, phase_step * i).convertTo(bgr8, CV_8UC3, 255.0);
+    write_image((dir / "photos" / ("p" + std::to_string(i) + ".png")).string(), bgr8);
+  }
+}
+
+// Training options for the photos of write_photos: 32 px crops, two per step, a tiny network.
+TrainOptions tiny_training(const fs::path& dir, const std::string& style, const std::string& out_name) {
+  TrainOptions o;
+  o.style = style;
+  o.data = {(dir / "photos").string()};
+  o.out = (dir / out_name).string();
+  o.crop = 32;
+  o.batch_size = 2;
+  o.net = TransformNetOptions{4, 1, 3};
+  return o;
+}
+
 TEST(StylizeFast, TrainsAndResumesOnTinyPhotos) {
   TempDir dir;
-  fs::create_directories(dir.path / "photos");
-  for (int i = 0; i < 6; ++i) {
-    cv::Mat bgr8;
-    gradient_image(56, 48, 0.5f * i).convertTo(bgr8, CV_8UC3, 255.0);
-    write_image((dir.path / "photos" / ("p" + std::to_string(i) + ".png")).string(), bgr8);
-  }
+  write_photos(dir.path, 6, 56, 48, 0.5f);
   cv::Mat style8;
   gradient_image(40, 40, 2.0f).convertTo(style8, CV_8UC3, 255.0);
   const std::string style = (dir.path / "style.png").string();
   write_image(style, style8);
-  TrainOptions o;
-  o.style = style;
-  o.data = {(dir.path / "photos").string()};
-  o.out = (dir.path / "style-tiny.nsm").string();
+  TrainOptions o = tiny_training(dir.path, style, "style-tiny.nsm");
   o.steps = 3;
-  o.crop = 32;
-  o.batch_size = 2;
-  o.net = TransformNetOptions{4, 1, 3};
   o.checkpoint_every = 2;
   o.val_every = 2;
   o.val_images = 1;
@@ -142,6 +153,62 @@ TEST(StylizeFast, TrainsAndResumesOnTinyPhotos) {
   EXPECT_EQ(model.metadata().at("training_steps"), "4");
   EXPECT_EQ(model.apply(gradient_image(30, 21, 0.0f)).size(), cv::Size(30, 21));
   o.crop = 30;
+  EXPECT_THROW(train(o), ArgumentError);
+}
+
+TEST(StylizeFast, PixelL1LossHasKnownValueAndGradient) {
+  Tensor y({1, 1, 1, 4}), t({1, 1, 1, 4}), dy({1, 1, 1, 4});
+  const float yv[] = {0.5f, 0.2f, 0.7f, 0.0f}, tv[] = {0.25f, 0.2f, 1.0f, 0.5f};
+  for (int i = 0; i < 4; ++i) {
+    y.data()[i] = yv[i];
+    t.data()[i] = tv[i];
+    dy.data()[i] = 1.0f;  // the gradient is added to what is there
+  }
+  // |0.25| + 0 + |-0.3| + |-0.5| = 1.05, mean 0.2625, times 2.
+  EXPECT_NEAR(pixel_l1_loss(y, t, 2.0, &dy), 0.525, 1e-6);
+  EXPECT_FLOAT_EQ(dy.data()[0], 1.5f);  // + 2 / 4
+  EXPECT_FLOAT_EQ(dy.data()[1], 1.0f);  // equal: no push either way
+  EXPECT_FLOAT_EQ(dy.data()[2], 0.5f);
+  EXPECT_FLOAT_EQ(dy.data()[3], 0.5f);
+  EXPECT_NEAR(pixel_l1_loss(y, y, 1.0, nullptr), 0.0, 0.0);
+  EXPECT_THROW(pixel_l1_loss(y, Tensor({1, 1, 2, 2}), 1.0, nullptr), ArgumentError);
+}
+
+TEST(StylizeFast, TrainsFromThePatchSynthesisTeacherAndKeepsItsResults) {
+  TempDir dir;
+  write_photos(dir.path, 5, 64, 56, 0.7f);
+  // A painting of strokes: diagonal stripes in two colours.
+  cv::Mat style8(48, 48, CV_8UC3);
+  for (int y = 0; y < 48; ++y)
+    for (int x = 0; x < 48; ++x)
+      style8.at<cv::Vec3b>(y, x) = ((x + y) / 3) % 2 ? cv::Vec3b(30, 60, 200) : cv::Vec3b(220, 180, 40);
+  const std::string style = (dir.path / "stripes.png").string();
+  write_image(style, style8);
+  TrainOptions o = tiny_training(dir.path, style, "style-taught.nsm");
+  o.teacher = "patches";
+  o.steps = 2;
+  o.val_images = 1;
+  const TrainSummary first = train(o);
+  EXPECT_EQ(first.step, 2);
+  EXPECT_EQ(first.teacher_computed, 5);  // 4 training photos and the held-out one
+  const fs::path cache = dir.path / "style-taught.nsm.teacher";
+  int64_t files = 0;
+  for (const auto& entry : fs::directory_iterator(cache)) {
+    ++files;
+    // The teacher's result has the working photo's size (short side 1.5 crops).
+    const cv::Mat taught = read_image(entry.path().string()).pixels;
+    EXPECT_EQ(std::min(taught.rows, taught.cols), 48);
+  }
+  EXPECT_EQ(files, 5);
+  // The total is the objective's terms plus the pixel term, which is not zero.
+  const LossTerms& t = first.train;
+  EXPECT_GT(t.total - (o.weights.style * t.style + o.weights.content * t.content + o.weights.tv * t.tv), 1e-4);
+  EXPECT_EQ(StyleModel::load(o.out).metadata().at("teacher"), "patches");
+  // Another run on the same photos and painting reads them back instead of making them again.
+  o.out = (dir.path / "style-taught-2.nsm").string();
+  o.teacher_cache = cache.string();
+  EXPECT_EQ(train(o).teacher_computed, 0);
+  o.teacher = "gram";
   EXPECT_THROW(train(o), ArgumentError);
 }
 
@@ -167,7 +234,10 @@ TEST(StylizeCli, BadArgumentsGiveOneLineErrors) {
         "stylize '" + content + "' --style '" + content + "' --style-weight nan -o '" + out + "'",
         "stylize '" + content + "' --style no-such-style -o '" + out + "'",
         "stylize '" + content + "' -o '" + out + "'",
-        "stylize '" + content + "' --style '" + (dir.path / "missing.png").string() + "' -o '" + out + "'"}) {
+        "stylize '" + content + "' --style '" + (dir.path / "missing.png").string() + "' -o '" + out + "'",
+        "train stylize --style '" + content + "' --data '" + dir.path.string() + "' --teacher gram -o '" + out + "'",
+        "train stylize --style '" + content + "' --data '" + dir.path.string() +
+            "' --teacher patches --teacher-pixel -1 -o '" + out + "'"}) {
     const auto [code, text] = run_cli(args);
     EXPECT_NE(code, 0) << args;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << args << "\n" << text;

@@ -3,6 +3,13 @@
 // Gram losses to one painting through the fixed random FeatureNet, a content loss to the photo
 // and total variation. The photo is recoloured into the painting's palette before the network
 // (as StyleModel::apply does), so the network learns texture rather than a global colour change.
+// With a teacher ("patches") the network learns to reproduce instead what patch synthesis
+// (stylize.h's default method, which copies the painting's own marks) makes of each training photo:
+// the content target is the teacher's result, not the photo, and a pixel L1 term pulls the colours
+// to it; the Gram losses to the painting stay (at their weight) so uncertain places get texture
+// rather than an average. The teacher's results are computed once per photo and kept in a folder
+// beside the model file (<out>.teacher/, or teacher_cache), so a resumed run, or another run on
+// the same photos and painting, does not pay again.
 // Adam with a cosine schedule. Checkpoints every checkpoint_every steps (network, Adam state, data
 // RNG, step) so a killed run resumes exactly; the model file, a JSON log and the loss curve
 // (apps/common/training_log.h) are rewritten at each checkpoint.
@@ -39,7 +46,19 @@ struct TrainOptions {
   int64_t val_images = 8;             // photos held out for the validation loss (never trained on)
   int64_t max_photos = 0;             // 0: all
   std::string command_line;           // recorded in the model file
+  std::string teacher;                // "" (the Gram objective alone) or "patches" (see above)
+  double teacher_pixel_weight = 1.0;  // weight of the L1 distance to the teacher's result
+  std::string teacher_cache;          // folder of the teacher's results ("": <out>.teacher)
 };
+
+// The mean absolute difference between y and target (same shape), times weight; adds its gradient
+// (weight * sign(y - target) / numel, 0 where equal) to *dy (same shape) when dy is non-null.
+double pixel_l1_loss(const Tensor& y, const Tensor& target, double weight, Tensor* dy);
+
+// The file the teacher's result for one photo is kept in: inside cache_dir, named by a hash of
+// the photo's path and working size, the painting's path and size in bytes, and the method.
+std::string teacher_cache_file(const std::string& cache_dir, const std::string& photo_path, int width, int height,
+                               const std::string& style_path);
 
 struct TrainSummary {
   int64_t step = 0;
@@ -48,6 +67,7 @@ struct TrainSummary {
   double seconds = 0.0;  // total over all resumed runs
   int64_t train_photos = 0, val_photos = 0;
   int64_t parameters = 0;
+  int64_t teacher_computed = 0;  // teacher results made in this run (the others came from the cache)
 };
 
 TrainSummary train(const TrainOptions& options, const ProgressFn& progress = {});
