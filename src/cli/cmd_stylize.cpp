@@ -201,7 +201,7 @@ void add_train_style(CLI::App& app, const GlobalOptions& global) {
     bar.finish();
     if (!o->teacher.empty())
       std::printf("teacher: %lld results made, the others read from %s\n", static_cast<long long>(s.teacher_computed),
-                  (o->teacher_cache.empty() ? o->out + ".teacher" : o->teacher_cache).c_str());
+                  s.teacher_cache.c_str());
     std::printf("trained %lld steps in %s on %lld photos (%lld held out), %lld parameters\n"
                 "last step: loss %.4f (style %.4f, content %.4f, tv %.5f); validation: loss %.4f (style %.4f, content %.4f)\n"
                 "model: %s\n",

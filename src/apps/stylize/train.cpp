@@ -191,10 +191,11 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
   const bool distill = !o.teacher.empty();
   std::vector<cv::Mat> train_teacher, val_teacher;
   if (distill) {
-    const std::string cache = o.teacher_cache.empty() ? o.out + ".teacher" : o.teacher_cache;
-    train_teacher =
-        teacher_images(train_photos, train_kept, style_bgr, o.style, cache, progress, &summary.teacher_computed);
-    val_teacher = teacher_images(val_photos, val_kept, style_bgr, o.style, cache, progress, &summary.teacher_computed);
+    summary.teacher_cache = o.teacher_cache.empty() ? o.out + ".teacher" : o.teacher_cache;
+    train_teacher = teacher_images(train_photos, train_kept, style_bgr, o.style, summary.teacher_cache, progress,
+                                   &summary.teacher_computed);
+    val_teacher = teacher_images(val_photos, val_kept, style_bgr, o.style, summary.teacher_cache, progress,
+                                 &summary.teacher_computed);
   }
   const cv::Size style_size = with_long_side(style_bgr.size(), std::lround(o.style_size * static_cast<double>(o.crop)));
   const StyleTarget style = make_style_target(features, bgr_to_tensor(resize_to(style_bgr, style_size)));

@@ -68,6 +68,7 @@ struct TrainSummary {
   int64_t train_photos = 0, val_photos = 0;
   int64_t parameters = 0;
   int64_t teacher_computed = 0;  // teacher results made in this run (the others came from the cache)
+  std::string teacher_cache;     // the folder the teacher's results are kept in ("" without a teacher)
 };
 
 TrainSummary train(const TrainOptions& options, const ProgressFn& progress = {});
