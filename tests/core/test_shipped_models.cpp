@@ -4,7 +4,8 @@
 // tests/data/engine_reference/<model>.txt.
 //
 // The references were made with the engine before its convolution kernels were rewritten (im2col +
-// GEMM only), except matte.txt, remade with the Winograd engine when models/matte.nsm was retrained.
+// GEMM only), except matte.txt and colorize.txt, remade with the Winograd engine when models/matte.nsm
+// and models/colorize.nsm were retrained.
 // To make them again, which is only right when a model file itself changes (then keep only that
 // model's file: the command rewrites all of them):
 //   NEUROSHOP_WRITE_ENGINE_REFERENCE=1 build/neuroshop_tests --gtest_filter='ShippedModels.*'
