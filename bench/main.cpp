@@ -322,11 +322,12 @@ void bench_colorizer_step(const Options& o, const colorize::NetworkOptions& opti
 
 void bench_app_networks(const Options& o) {
   std::printf("Application networks (same weights in both engines)\n");
-  colorize::NetworkOptions v1;  // the shipped colorizer: width 32, 930k parameters
+  colorize::NetworkOptions v1;  // the previous shipped colorizer: width 32, 930k parameters
   v1.width = 32;
   v1.num_bins = 235;
   bench_colorizer_step(o, v1, "colorize", "colorize");
-  colorize::NetworkOptions v2 = v1;  // the 3.1M-parameter U-Net with a dilated middle, width 48
+  colorize::NetworkOptions v2 = v1;  // the shipped 3.1M-parameter U-Net with a dilated middle, width 48 (235 bins here,
+                                     // 256 in models/colorize.nsm)
   v2.arch = 2;
   v2.width = 48;
   bench_colorizer_step(o, v2, "colorize v2", "colorize_v2");
