@@ -86,6 +86,9 @@ void add_train_colorize(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--crop", o->crop, "training crop side (multiple of 8)")->check(CLI::Range(int64_t{32}, int64_t{1024}));
   sub->add_option("--photo-side", o->photo_side, "photos are kept with their short side at most this many pixels")
       ->check(CLI::Range(int64_t{32}, int64_t{4096}));
+  sub->add_option("--min-chroma", o->min_mean_chroma,
+                  "skip photos whose mean Lab chroma is below this (gray and near-gray; 0 keeps every colour photo)")
+      ->check(finite_in(0.0, 100.0));
   sub->add_option("--zoom", o->max_zoom, "scale jitter: crops cover crop..ZOOM*crop photo pixels")->check(finite_in(1.0, 16.0));
   sub->add_option("--init", o->init, "fine-tune this colorize model instead of training a new network")
       ->type_name("MODEL");

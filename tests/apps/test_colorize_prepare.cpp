@@ -88,6 +88,36 @@ TEST_F(PreparePhotos, KeepsColourPhotosDownscaledAndDropsTheRest) {
   EXPECT_NE(dropped_text.find("t_leak.jpg\texcluded\t"), std::string::npos) << dropped_text;
 }
 
+// Near-neutral colour photos (a white room, snow) are skipped at the default threshold and kept
+// for training at a low one; a gray picture in colour channels is skipped at both.
+TEST_F(PreparePhotos, LoadingSkipsNearGrayPhotosOnlyBelowTheThreshold) {
+  const cv::Mat colour = colour_picture(160, 200, 21);
+  cv::Mat gray;
+  cv::cvtColor(colour, gray, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(gray, gray, cv::COLOR_GRAY2BGR);
+  cv::Mat pale;  // mostly gray, a little of the colour left
+  cv::addWeighted(colour, 0.07, gray, 0.93, 0.0, pale);
+  const std::string colour_path = (dir_ / "src" / "colour.png").string(),
+                    gray_path = (dir_ / "src" / "gray.png").string(), pale_path = (dir_ / "src" / "pale.png").string();
+  write_image(colour_path, colour);
+  write_image(gray_path, gray);
+  write_image(pale_path, pale);
+  const double pale_chroma = mean_chroma(bgr_to_lab(read_image(pale_path).pixels));
+  ASSERT_GT(pale_chroma, 1.5);  // the premise: between the two thresholds
+  ASSERT_LT(pale_chroma, PhotoLoadOptions{}.min_mean_chroma);
+  EXPECT_LT(mean_chroma(bgr_to_lab(read_image(gray_path).pixels)), 1.5);
+
+  const std::vector<std::string> paths = {colour_path, gray_path, pale_path};
+  const LoadedPhotos by_default = load_photos(paths, PhotoLoadOptions{});
+  ASSERT_EQ(by_default.paths, std::vector<std::string>{colour_path});
+  EXPECT_EQ(by_default.skipped_gray, 2);
+  PhotoLoadOptions low;
+  low.min_mean_chroma = 1.5;
+  const LoadedPhotos kept = load_photos(paths, low);
+  EXPECT_EQ(kept.paths, (std::vector<std::string>{colour_path, pale_path}));
+  EXPECT_EQ(kept.skipped_gray, 1);
+}
+
 TEST(DifferenceHash, CopiesAreCloseAndDifferentPicturesFar) {
   const cv::Mat a = colour_picture(240, 320, 11), b = colour_picture(240, 320, 12);
   cv::Mat a_small;

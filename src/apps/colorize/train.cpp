@@ -53,8 +53,10 @@ TrainSummary train(const TrainOptions& o, const ProgressFn& progress) {
     throw ArgumentError("--photo-side must be at least --crop and --zoom in [1, 16]");
   PhotoLoadOptions load_options;
   load_options.short_side = o.photo_side;
+  PhotoLoadOptions val_options = load_options;  // the validation curve keeps the default skip, so runs compare
+  load_options.min_mean_chroma = o.min_mean_chroma;
   const LoadedPhotos train_set = load_photos(train_paths, load_options, progress);
-  LoadedPhotos val_set = load_photos(val_paths, load_options, progress);
+  LoadedPhotos val_set = load_photos(val_paths, val_options, progress);
   if (train_set.photos.empty()) throw IoError("none of the training photos is a readable colour photo");
   if (static_cast<int64_t>(val_set.photos.size()) > o.val_images) val_set.photos.resize(static_cast<size_t>(o.val_images));
 

@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t batch_size = 16;
   int64_t crop = 128;                // training crop side (multiple of 8)
   int64_t photo_side = 320;          // photos are kept with their short side at most this
+  double min_mean_chroma = 6.0;      // photos whose mean Lab chroma is below this are skipped (gray, near-gray)
   double max_zoom = 2.5;             // crops span crop..max_zoom*crop photo pixels (scale jitter; the shipped model's recipe)
   int64_t width = 32;                // network width (network.h) of a new network; an --init model keeps its own
   int64_t arch = 1;                  // network version (network.h) of a new network
