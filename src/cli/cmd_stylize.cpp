@@ -112,9 +112,13 @@ void add_optimization_options(CLI::App* sub, stylize::StylizeOptions& o, std::st
       ->check(finite_in(0.0, 1e9));
   sub->add_option("--patch-layer", o.patch_output, "style output index the patch loss uses (-1: the network's default)")
       ->check(CLI::Range(-1, 100));
-  sub->add_option_function<std::string>("--network", [&o](const std::string& n) { o.network = stylize::parse_network(n); },
-                                        "feature network: pyramid or vgg")
-      ->check(CLI::IsMember({"pyramid", "vgg"}));
+  sub->add_option_function<std::string>(
+         "--network", [&o](const std::string& n) { o.network = stylize::parse_network(n); },
+         "feature network: pyramid, vgg, or colorizer (the pyramid plus the colorization "
+         "network's encoder)")
+      ->check(CLI::IsMember({"pyramid", "vgg", "colorizer"}));
+  sub->add_option("--colorizer-model", o.colorizer_model, "colorize model whose encoder --network colorizer uses")
+      ->type_name("MODEL");
   sub->add_option_function<std::string>("--method", [&o](const std::string& m) { o.method = stylize::parse_method(m); },
                                         "patches (synthesis from the painting's own patches) or optimize (through the "
                                         "random feature network)")

@@ -82,15 +82,9 @@ TEST(StylizeRandomVgg, ObjectiveGradientMatchesFiniteDifferences) {
   o.seed = 5;
   RandomVgg net(o);
   Rng rng(2);
-  const Tensor content = picture(1, 32, 40, 0.0);
-  const StyleTarget style = make_style_target(net, picture(1, 40, 40, 1.7));
-  const ContentTarget ct = make_content_target(net, content);
-  const LossWeights w{1.0, 0.5, 0.3};
-  Tensor image = picture(1, 32, 40, 0.6);
-  Tensor dx;
-  style_transfer_loss(net, style, ct, image, w, &dx);
-  expect_objective_gradient_matches(
-      [&](const Tensor& x) { return style_transfer_loss(net, style, ct, x, w, nullptr).total; }, image, dx, rng);
+  testing::check_objective_gradient(net, [&](auto&& loss, const Tensor& image, const Tensor& dx) {
+    expect_objective_gradient_matches(loss, image, dx, rng);
+  });
 }
 
 }  // namespace

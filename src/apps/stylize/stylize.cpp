@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "apps/stylize/colorizer_features.h"
 #include "apps/stylize/random_vgg.h"
 #include "core/errors.h"
 #include "core/layers/upsample.h"
@@ -30,15 +31,20 @@ StylizeMethod parse_method(const std::string& name) {
   throw ArgumentError("--method must be patches or optimize, got '" + name + "'");
 }
 
-const char* network_name(NetworkKind kind) { return kind == NetworkKind::kVgg ? "vgg" : "pyramid"; }
+const char* network_name(NetworkKind kind) {
+  return kind == NetworkKind::kVgg ? "vgg" : kind == NetworkKind::kColorizer ? "colorizer" : "pyramid";
+}
 
 NetworkKind parse_network(const std::string& name) {
   if (name == "pyramid") return NetworkKind::kPyramid;
   if (name == "vgg") return NetworkKind::kVgg;
-  throw ArgumentError("--network must be pyramid or vgg, got '" + name + "'");
+  if (name == "colorizer") return NetworkKind::kColorizer;
+  throw ArgumentError("--network must be pyramid, vgg or colorizer, got '" + name + "'");
 }
 
-std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed) {
+std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed, const std::string& colorizer_model) {
+  if (kind == NetworkKind::kColorizer)
+    return std::make_unique<ColorizerPyramid>(FeatureNetOptions{seed}, colorizer_model);
   if (kind == NetworkKind::kVgg) {
     RandomVggOptions o;
     o.seed = seed;
@@ -123,7 +129,7 @@ StylizeResult transfer_style(const cv::Mat& content_bgr, const cv::Mat& style_bg
   using Clock = std::chrono::steady_clock;
   validate(o);
   const Clock::time_point start_time = Clock::now();
-  const std::unique_ptr<StyleNet> net_owner = make_style_net(o.network, o.seed);
+  const std::unique_ptr<StyleNet> net_owner = make_style_net(o.network, o.seed, o.colorizer_model);
   StyleNet& net = *net_owner;
 
   cv::Mat content = to_bgr_float(content_bgr);

@@ -37,13 +37,14 @@ const char* optimizer_name(OptimizerKind kind);
 OptimizerKind parse_optimizer(const std::string& name);
 
 // The feature network the objective is measured through: the shallow multi-scale pyramid
-// (FeatureNet, features.h) or the narrow random VGG (RandomVgg, random_vgg.h).
-enum class NetworkKind { kPyramid, kVgg };
-// "pyramid" / "vgg", and back (ArgumentError on anything else).
+// (FeatureNet, features.h), the narrow random VGG (RandomVgg, random_vgg.h), or the pyramid with the
+// colorization network's encoder as extra style layers (ColorizerPyramid, colorizer_features.h).
+enum class NetworkKind { kPyramid, kVgg, kColorizer };
+// "pyramid" / "vgg" / "colorizer", and back (ArgumentError on anything else).
 const char* network_name(NetworkKind kind);
 NetworkKind parse_network(const std::string& name);
-// A network of that kind drawn from `seed`.
-std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed);
+// A network of that kind drawn from `seed`; kColorizer loads `colorizer_model` (a colorize model file).
+std::unique_ptr<StyleNet> make_style_net(NetworkKind kind, uint64_t seed, const std::string& colorizer_model = {});
 
 // How the result is made: by patch synthesis from the painting's own patches ("patches",
 // patch_synthesis.h; the default: on the contact sheet it shows the painting's marks where the
@@ -71,6 +72,7 @@ struct StylizeOptions {
   double strength = 1.0;          // in [0, 1]
   uint64_t seed = 1;              // the feature network's seed, or the synthesis start's noise
   NetworkKind network = NetworkKind::kPyramid;
+  std::string colorizer_model = "models/colorize.nsm";  // the encoder NetworkKind::kColorizer uses
   // The patch loss (patch_loss.h) on style output patch_output (-1: the network's default, relu3_1
   // of RandomVgg, level0.deep of FeatureNet), against at most patch_count painting patches.
   double patch_weight = 0.0;
