@@ -287,7 +287,7 @@ int64_t model_input_size(const char* model, int64_t fallback) {
   return it == file.metadata.end() ? fallback : std::stoll(it->second);
 }
 
-// The colorizer's training step as `neuroshop train colorize` runs it: the model's 235 ab bins,
+// The colorizer's training step as `neuroshop train colorize` runs it: the model's ab bins,
 // batch 16 of 128x128 crops, soft-target cross-entropy, Adam. `key` names the JSON fields.
 void bench_colorizer_step(const Options& o, const colorize::NetworkOptions& options, const char* label,
                           const std::string& key) {
@@ -326,10 +326,10 @@ void bench_app_networks(const Options& o) {
   v1.width = 32;
   v1.num_bins = 235;
   bench_colorizer_step(o, v1, "colorize", "colorize");
-  colorize::NetworkOptions v2 = v1;  // the shipped 3.1M-parameter U-Net with a dilated middle, width 48 (235 bins here,
-                                     // 256 in models/colorize.nsm)
+  colorize::NetworkOptions v2 = v1;  // the shipped 3.1M-parameter U-Net with a dilated middle, width 48
   v2.arch = 2;
   v2.width = 48;
+  v2.num_bins = 256;  // as in models/colorize.nsm
   bench_colorizer_step(o, v2, "colorize v2", "colorize_v2");
   // 1 MP as the fast style runs it: 1152x864 (sides multiples of 8, as the app pads them).
   inference_row(o, "style-great-wave", "fast style 1 MP (1152x864)", {1, 3, 864, 1152}, "stylize_net_1mp");
