@@ -4,13 +4,13 @@
 # result of each method in $VARIANTS and the shipped fast style. The first row shows the
 # paintings. Everything is stylized afresh with build/neuroshop (or $NEUROSHOP). $VARIANTS lists
 # the settings shown, LABEL:ARGUMENTS separated by ';'.
-#   scripts/stylize-sheet.sh                  # cells of $SIZE px (default 320): patches, optimization
+#   scripts/stylize-sheet.sh                  # cells of $SIZE px (default 320): patches, optimization (pyramid, + colorizer)
 #   SIZE=384 VARIANTS='default:;vgg:--method optimize --network vgg' scripts/stylize-sheet.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${NEUROSHOP:-build/neuroshop}"
 size="${SIZE:-320}"
-IFS=';' read -r -a variants <<<"${VARIANTS:-patches (default):;optimized:--method optimize}"
+IFS=';' read -r -a variants <<<"${VARIANTS:-patches (default):;optimized:--method optimize;optimized + colorizer:--method optimize --network colorizer}"
 out="${OUT:-samples/stylize/sheet.jpg}"
 contents=(flower sea canyon)
 styles=(starry-night great-wave kandinsky)
