@@ -39,6 +39,14 @@ double lab_f(double t) {
 }
 double lab_f_inverse(double u) { return u > kDelta ? u * u * u : 3.0 * kDelta * kDelta * (u - 4.0 / 29.0); }
 
+// d lin / d c, on the same two segments.
+double srgb_to_linear_derivative(double c) {
+  return c <= 0.04045 ? 1.0 / 12.92 : 2.4 / 1.055 * std::pow((c + 0.055) / 1.055, 1.4);
+}
+double lab_f_derivative(double t) {
+  return t > kDelta * kDelta * kDelta ? 1.0 / (3.0 * std::cbrt(t) * std::cbrt(t)) : 1.0 / (3.0 * kDelta * kDelta);
+}
+
 double gray_lightness(double g) { return 116.0 * lab_f(srgb_to_linear(g) / kWhite[1]) - 16.0; }
 
 // y = f(x) on [0, 1] sampled at kSteps + 1 points and interpolated linearly; exact outside.
@@ -289,6 +297,31 @@ Tensor lightness(const Tensor& rgb_or_gray) {
                                          : srgb_to_lab({src[base], src[base + plane], src[base + 2 * plane]})[0]);
     }
   }, 4096);
+  return out;
+}
+
+// L = 116 f(Y / Yn) - 16 with Y = sum_c M[1][c] lin(c):  dL/dc = 116 f'(Y / Yn) M[1][c] / Yn lin'(c).
+Tensor lightness_gradient(const Tensor& rgb) {
+  if (rgb.rank() != 4 || rgb.dim(1) != 3)
+    throw ShapeError("lightness_gradient: expected (N,3,H,W), got " + rgb.shape().str());
+  const int64_t N = rgb.dim(0), plane = rgb.dim(2) * rgb.dim(3);
+  Tensor out = Tensor::empty(rgb.shape());
+  const float* src = rgb.data();
+  float* dst = out.data();
+  parallel_for(
+      N * plane,
+      [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const int64_t base = (i / plane) * 3 * plane + i % plane;
+          double y = 0.0;
+          for (int c = 0; c < 3; ++c) y += kRgbToXyz[1][c] * srgb_to_linear(src[base + c * plane]);
+          const double outer = 116.0 * lab_f_derivative(y / kWhite[1]) / kWhite[1];
+          for (int c = 0; c < 3; ++c)
+            dst[base + c * plane] =
+                static_cast<float>(outer * kRgbToXyz[1][c] * srgb_to_linear_derivative(src[base + c * plane]));
+        }
+      },
+      4096);
   return out;
 }
 

@@ -36,5 +36,8 @@ Tensor rgb_to_lab(const Tensor& rgb);
 Tensor lab_to_rgb(const Tensor& lab);
 // (N,1,H,W) gray or (N,3,H,W) RGB in [0, 1] -> (N,1,H,W) lightness.
 Tensor lightness(const Tensor& rgb_or_gray);
+// Its derivative for RGB input: (N,3,H,W) holding dL/dR, dL/dG, dL/dB at each pixel (the chain rule
+// through the gamma curve, Y's row of M and f), for optimizing an image through its lightness.
+Tensor lightness_gradient(const Tensor& rgb);
 
 }  // namespace neuroshop

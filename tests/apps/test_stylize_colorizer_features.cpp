@@ -81,7 +81,7 @@ TEST(StylizeColorizerFeatures, TapsOneLayerPerScaleAndTheDeepest) {
 }
 
 // The network sees lightness only: a picture and the same picture with its colour changed at equal
-// CIE L give the same features, and the network's input is L/50 - 1 (white: L 100, black: L 0).
+// CIE L give the same features.
 TEST(StylizeColorizerFeatures, SeesTheLightnessOnly) {
   ColorizerFeatures net(small_colorizer(2));
   Tensor gray = Tensor::full(Shape{1, 3, 32, 32}, 0.5f);

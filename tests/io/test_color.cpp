@@ -108,6 +108,28 @@ TEST(Color, LightnessOfGrayAndColour) {
   EXPECT_THROW(lightness(Tensor({1, 2, 3, 3})), ShapeError);
 }
 
+// dL/dR, dL/dG, dL/dB against central differences of lightness(), on both segments of the gamma
+// curve and of f (dark pixels) and out of [0, 1], as an optimizer's image can be.
+TEST(Color, LightnessGradientMatchesFiniteDifferences) {
+  Tensor rgb({1, 3, 1, 6});
+  const float values[6][3] = {{0.5f, 0.2f, 0.8f},  {0.01f, 0.02f, 0.005f}, {0.9f, 0.95f, 0.99f},
+                              {0.03f, 0.6f, 0.1f}, {-0.02f, 0.3f, 1.05f},  {0.2f, 0.2f, 0.2f}};
+  for (int p = 0; p < 6; ++p)
+    for (int c = 0; c < 3; ++c) rgb.at(0, c, 0, p) = values[p][c];
+  const Tensor grad = lightness_gradient(rgb);
+  ASSERT_EQ(grad.shape(), rgb.shape());
+  const float h = 1e-3f;
+  for (int p = 0; p < 6; ++p)
+    for (int c = 0; c < 3; ++c) {
+      Tensor plus = rgb.clone(), minus = rgb.clone();
+      plus.at(0, c, 0, p) += h;
+      minus.at(0, c, 0, p) -= h;
+      const double numeric = (lightness(plus).at(0, 0, 0, p) - lightness(minus).at(0, 0, 0, p)) / (2.0 * h);
+      EXPECT_NEAR(grad.at(0, c, 0, p), numeric, 2e-3 * std::max(1.0, std::abs(numeric))) << p << " " << c;
+    }
+  EXPECT_THROW(lightness_gradient(Tensor({1, 1, 2, 2})), ShapeError);
+}
+
 TEST(Color, OutOfGamutStaysFinite) {
   cv::Mat lab(1, 3, CV_32FC3);
   lab.at<cv::Vec3f>(0, 0) = cv::Vec3f(50, 127, -128);

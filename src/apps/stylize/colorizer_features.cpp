@@ -2,17 +2,16 @@
 #include "apps/stylize/colorizer_features.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "apps/common/app_model.h"
 #include "core/errors.h"
 #include "core/kernels/concat.h"
-#include "core/kernels/parallel.h"
 #include "core/layers/activations.h"
 #include "core/layers/conv2d.h"
 #include "core/layers/sequential.h"
 #include "core/layers/skip.h"
 #include "core/layers/upsample.h"
+#include "io/color.h"
 
 namespace neuroshop::stylize {
 namespace {
@@ -22,51 +21,6 @@ constexpr int64_t kColorizerInputs = 4;  // L, hint a, hint b, hint mask (colori
 std::unique_ptr<Layer> load_colorizer(const std::string& path) {
   LoadedModel loaded = apps::load_app_model(path, "colorize", "colorize");
   return std::move(loaded.net);
-}
-
-// sRGB in [0, 1] -> linear, and its derivative (the IEC 61966-2-1 curve; below 0.04045 linear, so
-// values an optimizer pushes below 0 stay finite).
-inline void srgb_to_linear(float c, float* lin, float* dlin) {
-  if (c <= 0.04045f) {
-    *lin = c / 12.92f;
-    *dlin = 1.0f / 12.92f;
-    return;
-  }
-  const float base = (c + 0.055f) / 1.055f;
-  const float p = std::pow(base, 1.4f);
-  *lin = p * base;
-  *dlin = 2.4f / 1.055f * p;
-}
-
-constexpr float kBinomial[3] = {0.25f, 0.5f, 0.25f};
-int64_t reflect(int64_t i, int64_t n) { return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i; }
-
-// y[i][j] = sum_{a,b in {-1,0,1}} k[a] k[b] x[r(i+a)][r(j+b)], k = [1 2 1]/4, reflection at the
-// borders (r(-1) = 1, r(H) = H-2); with `adjoint`, the transpose: x[r(i+a)][r(j+b)] += k[a] k[b] y[i][j].
-// Sides >= 2.
-Tensor binomial_blur(const Tensor& in, bool adjoint) {
-  const int64_t planes = in.dim(0) * in.dim(1), H = in.dim(2), W = in.dim(3);
-  if (H < 2 || W < 2) throw ShapeError("binomial blur: sides must be at least 2, got " + in.shape().str());
-  Tensor out(in.shape());
-  parallel_for(planes, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const float* src = in.data() + p * H * W;
-      float* dst = out.data() + p * H * W;
-      for (int64_t i = 0; i < H; ++i)
-        for (int64_t j = 0; j < W; ++j)
-          for (int a = -1; a <= 1; ++a) {
-            const int64_t row = reflect(i + a, H) * W;
-            for (int b = -1; b <= 1; ++b) {
-              const float k = kBinomial[a + 1] * kBinomial[b + 1];
-              if (adjoint)
-                dst[row + reflect(j + b, W)] += k * src[i * W + j];
-              else
-                dst[i * W + j] += k * src[row + reflect(j + b, W)];
-            }
-          }
-    }
-  });
-  return out;
 }
 
 }  // namespace
@@ -135,8 +89,8 @@ std::string ColorizerFeatures::style_output_name(size_t i) const {
   return "colorizer." + names_[taps_[i]];
 }
 
-// x = L/50 - 1 with L = 116 f(Y) - 16, Y = 0.2126 R' + 0.7152 G' + 0.0722 B' (R' linear), f the CIE
-// cube root (linear below (6/29)^3); the hint channels are zero, as when colorizing without hints.
+// x = L/50 - 1 (io/color.h's lightness, what the colorizer is given when colorizing); the hint
+// channels are zero, as when colorizing without hints.
 Features ColorizerFeatures::forward(const Tensor& image) {
   if (image.rank() != 4 || image.dim(1) != 3)
     throw ShapeError("ColorizerFeatures: expected images (N,3,H,W), got " + image.shape().str());
@@ -144,39 +98,19 @@ Features ColorizerFeatures::forward(const Tensor& image) {
     throw ShapeError("ColorizerFeatures: images must be at least " + std::to_string(min_side()) + " px on each side, got " +
                      image.shape().str());
   const int64_t n = image.dim(0), hw = image.dim(2) * image.dim(3);
+  const Tensor lightness_l = lightness(image);
+  dlightness_ = lightness_gradient(image);
   Tensor x(Shape{n, kColorizerInputs, image.dim(2), image.dim(3)});
-  dlightness_ = Tensor(image.shape());
-  constexpr float kWeights[3] = {0.2126f, 0.7152f, 0.0722f};
-  constexpr float kEpsilon = 216.0f / 24389.0f, kKappa = 24389.0f / 27.0f;
   for (int64_t b = 0; b < n; ++b) {
-    const float* rgb = image.data() + b * 3 * hw;
-    float* d = dlightness_.data() + b * 3 * hw;
+    const float* l = lightness_l.data() + b * hw;
     float* out = x.data() + b * kColorizerInputs * hw;
-    for (int64_t p = 0; p < hw; ++p) {
-      float y = 0.0f, dlin[3];
-      for (int c = 0; c < 3; ++c) {
-        float lin;
-        srgb_to_linear(rgb[c * hw + p], &lin, &dlin[c]);
-        y += kWeights[c] * lin;
-      }
-      float lightness, dl_dy;
-      if (y > kEpsilon) {
-        const float cube_root = std::cbrt(y);
-        lightness = 116.0f * cube_root - 16.0f;
-        dl_dy = 116.0f / (3.0f * cube_root * cube_root);
-      } else {
-        lightness = kKappa * y;
-        dl_dy = kKappa;
-      }
-      out[p] = lightness / 50.0f - 1.0f;
-      for (int c = 0; c < 3; ++c) d[c * hw + p] = dl_dy / 50.0f * kWeights[c] * dlin[c];
-    }
+    for (int64_t p = 0; p < hw; ++p) out[p] = l[p] / 50.0f - 1.0f;
   }
   Features f;
   f.style.resize(taps_.size());
   size_t next = 0;
   for (size_t i = 0; i < chain_.size(); ++i) {
-    if (blur_before_[i]) x = binomial_blur(x, false);
+    if (blur_before_[i]) x = binomial_blur(x);
     x = chain_[i]->forward(x);
     if (next < taps_.size() && taps_[next] == i) f.style[next++] = x;
   }
@@ -199,7 +133,7 @@ Tensor ColorizerFeatures::backward(const std::vector<Tensor>& dstyle, const Tens
     }
     if (!d.defined()) continue;
     d = chain_[i]->backward(d);
-    if (blur_before_[i]) d = binomial_blur(d, true);
+    if (blur_before_[i]) d = binomial_blur_backward(d);
   }
   Tensor dimage(dlightness_.shape());
   if (!d.defined()) return dimage;  // every gradient undefined: zero
@@ -209,7 +143,7 @@ Tensor ColorizerFeatures::backward(const std::vector<Tensor>& dstyle, const Tens
     const float* dl = dlightness_.data() + b * 3 * hw;
     float* out = dimage.data() + b * 3 * hw;
     for (int64_t c = 0; c < 3; ++c)
-      for (int64_t p = 0; p < hw; ++p) out[c * hw + p] = dx[p] * dl[c * hw + p];
+      for (int64_t p = 0; p < hw; ++p) out[c * hw + p] = dx[p] * dl[c * hw + p] / 50.0f;
   }
   return dimage;
 }

@@ -2,7 +2,7 @@
 // trained on ~14k photos to predict colour from lightness. Colorization is a self-supervised
 // pre-training task whose features transfer (Zhang, Isola & Efros 2016, section 4), and these are the
 // only learned image features this project owns (there is no pretrained VGG here).
-//  - ColorizerFeatures: the image's CIE L (sRGB -> linear -> Y -> L, differentiable) enters the
+//  - ColorizerFeatures: the image's CIE L (io/color.h's lightness and its gradient) enters the
 //    colorizer as it does when colorizing (L/50 - 1, hint channels zero); the chain runs through the
 //    encoder (every layer before the U-Net's skip, then the skip's body up to its upsampling) with the
 //    file's weights frozen and batch norms in inference mode. Each strided convolution's input is
@@ -50,7 +50,7 @@ class ColorizerFeatures : public StyleNet {
   std::vector<std::string> names_;   // per chain layer: the name of the last named layer up to it
   std::vector<bool> blur_before_;    // per chain layer: a strided convolution, its input blurred first
   std::vector<size_t> taps_;         // chain indices whose outputs are style outputs
-  Tensor dlightness_;                // (N,3,H,W): dx/dR, dx/dG, dx/dB of the network's L input
+  Tensor dlightness_;                // (N,3,H,W): dL/dR, dL/dG, dL/dB of the last image (lightness_gradient)
   bool forward_ran_ = false;
 };
 

@@ -38,11 +38,14 @@ void make_zero_mean(Tensor& weight) {
 
 }  // namespace
 
-Tensor binomial_down(const Tensor& x) {
-  if (x.rank() != 4 || x.dim(2) < 2 || x.dim(3) < 2)
-    throw ShapeError("binomial_down: expected (N,C,H,W) with H, W >= 2, got " + x.shape().str());
+namespace {
+
+// The binomial filter sampled every `step` pixels (1: a blur, 2: the pyramid step):
+//   y[i][j] = sum_{a,b in {-1,0,1}} k[a] k[b] x[r(step i + a)][r(step j + b)]
+// and its adjoint, dx[r(step i + a)][r(step j + b)] += k[a] k[b] dy[i][j].
+Tensor binomial(const Tensor& x, int64_t step) {
   const int64_t planes = x.dim(0) * x.dim(1), H = x.dim(2), W = x.dim(3);
-  const int64_t OH = (H + 1) / 2, OW = (W + 1) / 2;
+  const int64_t OH = (H + step - 1) / step, OW = (W + step - 1) / step;
   Tensor y = Tensor::empty({x.dim(0), x.dim(1), OH, OW});
   parallel_for(planes, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
@@ -53,8 +56,8 @@ Tensor binomial_down(const Tensor& x) {
         for (int64_t j = 0; j < OW; ++j) {
           float s = 0.0f;
           for (int a = -1; a <= 1; ++a) {
-            const float* row = xp + reflect(2 * i + a, H) * W;
-            for (int b = -1; b <= 1; ++b) s += kBinomial[a + 1] * kBinomial[b + 1] * row[reflect(2 * j + b, W)];
+            const float* row = xp + reflect(step * i + a, H) * W;
+            for (int b = -1; b <= 1; ++b) s += kBinomial[a + 1] * kBinomial[b + 1] * row[reflect(step * j + b, W)];
           }
           yp[i * OW + j] = s;
         }
@@ -63,11 +66,7 @@ Tensor binomial_down(const Tensor& x) {
   return y;
 }
 
-// forward was:  y[i][j] = sum_{a,b} k[a] k[b] x[r(2i+a)][r(2j+b)]
-// so:           dx[r(2i+a)][r(2j+b)] += k[a] k[b] dy[i][j]
-Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape) {
-  if (x_shape.rank() != 4 || dy.shape() != Shape{x_shape[0], x_shape[1], (x_shape[2] + 1) / 2, (x_shape[3] + 1) / 2})
-    throw ShapeError("binomial_down_backward: dy " + dy.shape().str() + " does not match input " + x_shape.str());
+Tensor binomial_adjoint(const Tensor& dy, const Shape& x_shape, int64_t step) {
   const int64_t planes = x_shape[0] * x_shape[1], H = x_shape[2], W = x_shape[3];
   const int64_t OH = dy.dim(2), OW = dy.dim(3);
   Tensor dx(x_shape);
@@ -79,13 +78,41 @@ Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape) {
         for (int64_t j = 0; j < OW; ++j) {
           const float g = dyp[i * OW + j];
           for (int a = -1; a <= 1; ++a) {
-            float* row = dxp + reflect(2 * i + a, H) * W;
-            for (int b = -1; b <= 1; ++b) row[reflect(2 * j + b, W)] += kBinomial[a + 1] * kBinomial[b + 1] * g;
+            float* row = dxp + reflect(step * i + a, H) * W;
+            for (int b = -1; b <= 1; ++b) row[reflect(step * j + b, W)] += kBinomial[a + 1] * kBinomial[b + 1] * g;
           }
         }
     }
   });
   return dx;
+}
+
+void check_sides(const Shape& x, const char* who) {
+  if (x.rank() != 4 || x[2] < 2 || x[3] < 2)
+    throw ShapeError(std::string(who) + ": expected (N,C,H,W) with H, W >= 2, got " + x.str());
+}
+
+}  // namespace
+
+Tensor binomial_down(const Tensor& x) {
+  check_sides(x.shape(), "binomial_down");
+  return binomial(x, 2);
+}
+
+Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape) {
+  if (x_shape.rank() != 4 || dy.shape() != Shape{x_shape[0], x_shape[1], (x_shape[2] + 1) / 2, (x_shape[3] + 1) / 2})
+    throw ShapeError("binomial_down_backward: dy " + dy.shape().str() + " does not match input " + x_shape.str());
+  return binomial_adjoint(dy, x_shape, 2);
+}
+
+Tensor binomial_blur(const Tensor& x) {
+  check_sides(x.shape(), "binomial_blur");
+  return binomial(x, 1);
+}
+
+Tensor binomial_blur_backward(const Tensor& dy) {
+  check_sides(dy.shape(), "binomial_blur_backward");
+  return binomial_adjoint(dy, dy.shape(), 1);
 }
 
 FeatureNet::FeatureNet(const FeatureNetOptions& options) : options_(options) {

@@ -51,6 +51,10 @@ struct FeatureNetOptions {
 Tensor binomial_down(const Tensor& x);
 // Its adjoint: dx[r(2i+a)][r(2j+b)] += k[a] k[b] dy[i][j]; dy (N,C,ceil(H/2),ceil(W/2)) -> dx x_shape.
 Tensor binomial_down_backward(const Tensor& dy, const Shape& x_shape);
+// The same filter without the subsampling, y[i][j] = sum k[a] k[b] x[r(i+a)][r(j+b)] (the blur
+// before a strided convolution: ColorizerFeatures), and its adjoint. Sides >= 2.
+Tensor binomial_blur(const Tensor& x);
+Tensor binomial_blur_backward(const Tensor& dy);
 
 // One forward pass's outputs, for images (N,3,H,W).
 // The feature networks' input: images (N,3,H,W) in [0,1], at least min_side on each side (ShapeError
